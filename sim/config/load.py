@@ -1,0 +1,175 @@
+"""Read scenario files, apply dotted overrides, and turn every failure into a one-line error."""
+
+from __future__ import annotations
+
+import copy
+import difflib
+from collections.abc import Iterable, Mapping
+from functools import cache
+from pathlib import Path
+from typing import Any, get_args, get_origin
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from sim.config.schema import Scenario
+from sim.errors import ConfigError
+
+PACKAGE_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_SCENARIO = PACKAGE_ROOT / "configs" / "xiaomi_su7.yaml"
+
+
+def read_yaml(path: str | Path) -> dict[str, Any]:
+    """Parse a YAML mapping, or raise :class:`ConfigError` naming the file."""
+    path = Path(path)
+    source = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(source, None, "file not found") from None
+    except OSError as exc:
+        raise ConfigError(source, None, f"cannot read file ({exc.strerror})") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else None
+        problem = getattr(exc, "problem", None) or "invalid YAML"
+        raise ConfigError(source, where, f"YAML syntax error: {problem}") from None
+    if not isinstance(data, dict):
+        raise ConfigError(source, None, "expected a mapping of keys at the top level")
+    return data
+
+
+def parse_assignment(text: str) -> tuple[str, Any]:
+    """``"a.b.c=12"`` -> ``("a.b.c", 12)``; the value is read as YAML."""
+    key, sep, value = text.partition("=")
+    key = key.strip()
+    if not sep or not key:
+        raise ConfigError("--set", text, "expected KEY=VALUE, e.g. factory.finished_goods_target=0")
+    try:
+        parsed = yaml.safe_load(value) if value.strip() else None
+    except yaml.YAMLError:
+        parsed = value
+    return key, parsed
+
+
+@cache
+def known_field_names() -> frozenset[str]:
+    """Every key that may appear anywhere in a scenario file (for checks and suggestions)."""
+    names: set[str] = set()
+
+    def visit(tp: Any) -> None:
+        if isinstance(tp, type) and issubclass(tp, BaseModel):
+            if tp.__name__ in seen:
+                return
+            seen.add(tp.__name__)
+            for name, info in tp.model_fields.items():
+                names.add(info.alias or name)
+                visit(info.annotation)
+            return
+        for arg in get_args(tp) if get_origin(tp) is not None or get_args(tp) else ():
+            visit(arg)
+
+    seen: set[str] = set()
+    visit(Scenario)
+    return frozenset(names)
+
+
+def suggest(word: str, candidates: Iterable[str]) -> str:
+    close = difflib.get_close_matches(str(word), sorted(candidates), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def apply_overrides(
+    data: Mapping[str, Any], overrides: Mapping[str, Any], source: str = "--set"
+) -> dict[str, Any]:
+    """Return a copy of ``data`` with each dotted path set.
+
+    A path may only pass through keys the file has or the schema knows; a named entry that
+    does not exist (``factory.lines.phase9``) is an error rather than a half-filled new entry.
+    """
+    out = copy.deepcopy(dict(data))
+    known = known_field_names()
+    for path, value in overrides.items():
+        parts = str(path).split(".")
+        node: Any = out
+        for depth, part in enumerate(parts):
+            where = ".".join(parts[: depth + 1])
+            if not isinstance(node, dict):
+                raise ConfigError(source, path, f"{'.'.join(parts[:depth])} is not a mapping")
+            last = depth == len(parts) - 1
+            if part not in node and part not in known:
+                have = ", ".join(sorted(map(str, node))) or "nothing"
+                raise ConfigError(
+                    source, path, f"no key {where!r}{suggest(part, node)}; that level has: {have}"
+                )
+            if last:
+                node[part] = value
+            else:
+                node = node.setdefault(part, {})
+    return out
+
+
+def _loc_text(loc: tuple[Any, ...]) -> str:
+    # Drop pydantic's tags for discriminated unions (e.g. 'logistic') and function validators.
+    parts = [str(p) for p in loc if not str(p).startswith("function-")]
+    return ".".join(parts)
+
+
+def _strip_union_tags(loc: tuple[Any, ...], data: Mapping[str, Any]) -> tuple[Any, ...]:
+    out: list[Any] = []
+    node: Any = data
+    for part in loc:
+        if isinstance(node, Mapping) and part in node:
+            out.append(part)
+            node = node[part]
+        elif isinstance(node, list) and isinstance(part, int) and part < len(node):
+            out.append(part)
+            node = node[part]
+        elif isinstance(node, Mapping) and node.get("kind") == part:
+            continue  # the union tag pydantic inserts
+        else:
+            out.append(part)
+            node = None
+    return tuple(out)
+
+
+def scenario_from_dict(data: Mapping[str, Any], source: str = "<scenario>") -> Scenario:
+    """Validate a mapping into a :class:`Scenario`; the first problem becomes a ConfigError."""
+    try:
+        return Scenario.model_validate(dict(data))
+    except ValidationError as exc:
+        raise validation_error(exc, data, source) from None
+
+
+def validation_error(exc: ValidationError, data: Mapping[str, Any], source: str) -> ConfigError:
+    err = exc.errors(include_url=False)[0]
+    loc = _strip_union_tags(tuple(err["loc"]), data)
+    field = _loc_text(loc)
+    kind = err["type"]
+    if kind == "extra_forbidden":
+        message = f"unknown key{suggest(loc[-1], known_field_names())}"
+    elif kind == "union_tag_invalid":
+        expected = err.get("ctx", {}).get("expected_tags", "")
+        message = f"unknown kind {err['input']!r}; expected one of {expected}"
+        field = f"{field}.kind" if field else "kind"
+    elif kind == "missing":
+        message = "required field is missing"
+    else:
+        msg = err["msg"].removeprefix("Value error, ")
+        got = err.get("input")
+        shown = "" if isinstance(got, dict | list) else f" (got {got!r})"
+        message = f"{msg}{shown}"
+    return ConfigError(source, field or None, message)
+
+
+def load_scenario(
+    path: str | Path | None = None, overrides: Mapping[str, Any] | None = None
+) -> Scenario:
+    """Load a scenario file (the default scenario when ``path`` is None), apply overrides."""
+    path = Path(path) if path is not None else DEFAULT_SCENARIO
+    data = read_yaml(path)
+    if overrides:
+        data = apply_overrides(data, overrides)
+    return scenario_from_dict(data, source=str(path))

@@ -1,0 +1,305 @@
+"""Typed, validated scenario objects.
+
+A scenario file (YAML) becomes one frozen :class:`Scenario` at load time. Every model here
+rejects unknown keys, and every value with a unit carries it in its name (``_usd``, ``_days``,
+``_per_year``). Dates are written ``YYYY-MM`` (first of that month) or ``YYYY-MM-DD``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from typing import Annotated, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
+
+MAX_HORIZON_MONTHS = 600
+
+
+def _parse_date(value: object) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        text = value.strip()
+        for fmt in ("%Y-%m-%d", "%Y-%m"):
+            try:
+                return dt.datetime.strptime(text, fmt).date()
+            except ValueError:
+                continue
+    raise ValueError(f"not a date (write YYYY-MM or YYYY-MM-DD): {value!r}")
+
+
+Date = Annotated[dt.date, BeforeValidator(_parse_date)]
+PositiveFloat = Annotated[float, Field(gt=0, allow_inf_nan=False)]
+NonNegFloat = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+Share = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
+
+
+def _month_key_map(value: object) -> object:
+    """Keys of dated maps may be YAML dates or strings; normalise them to dates."""
+    if isinstance(value, dict):
+        return {_parse_date(k): v for k, v in value.items()}
+    return value
+
+
+def _names_are_identifiers(value: dict) -> dict:
+    for name in value:
+        if not str(name).replace("_", "a").isalnum():
+            raise ValueError(f"name {name!r} must be letters, digits and underscores")
+    return value
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+# --------------------------------------------------------------------------- schedules
+class Schedule(Strict):
+    """A value per month: ``base`` from the start, then dated changes (each holds until the next)."""
+
+    base: NonNegFloat
+    changes: Annotated[dict[Date, NonNegFloat], BeforeValidator(_month_key_map)] = {}
+
+
+# --------------------------------------------------------------------------- orders
+class Launch(Strict):
+    preorders: NonNegFloat = 0.0
+    """Preorders taken at the launch event (cars); they arrive on day 0 of the run."""
+    firm_share: Share = 1.0
+    """Share of preorders that become firm (locked, non-refundable) orders."""
+    deposit_usd: NonNegFloat = 0.0
+    """Deposit paid with each firm order, applied to the price at delivery, kept on cancellation."""
+
+
+class ConstantDemand(Strict):
+    kind: Literal["constant"]
+    orders_per_month: NonNegFloat
+
+
+class BassDemand(Strict):
+    kind: Literal["bass"]
+    p: Annotated[float, Field(gt=0, le=1)]
+    """Coefficient of innovation, per month."""
+    q: Annotated[float, Field(ge=0, le=5)]
+    """Coefficient of imitation, per month."""
+    market_size: PositiveFloat
+    """Cars ever ordered over the model's life (launch firm orders included)."""
+
+
+class TableDemand(Strict):
+    kind: Literal["table"]
+    orders_per_month: Annotated[list[NonNegFloat], Field(min_length=1)]
+    """One value per month from the start; the last value holds afterwards."""
+
+
+Demand = Annotated[ConstantDemand | BassDemand | TableDemand, Field(discriminator="kind")]
+
+
+class Patience(Strict):
+    grace_weeks: NonNegFloat = 8.0
+    """Waiting orders never cancel in their first ``grace_weeks``."""
+    monthly_cancel_rate: Annotated[float, Field(ge=0, lt=1)] = 0.0
+    """After the grace period, the share of still-waiting orders that cancel per month."""
+
+
+# --------------------------------------------------------------------------- factory
+class LogisticRamp(Strict):
+    kind: Literal["logistic"]
+    months: PositiveFloat
+    """Months from the line's start until it reaches ``peak_share``."""
+    initial_share: Share = 0.0
+    peak_share: Annotated[float, Field(gt=0, le=3)] = 1.0
+    """Output at the end of the ramp as a share of nameplate (above 1 = overtime, extra shifts)."""
+    steepness: Annotated[float, Field(gt=0, le=50)] = 8.0
+
+
+class LinearRamp(Strict):
+    kind: Literal["linear"]
+    months: PositiveFloat
+    initial_share: Share = 0.0
+    peak_share: Annotated[float, Field(gt=0, le=3)] = 1.0
+
+
+class StepRamp(Strict):
+    kind: Literal["step"]
+    months: NonNegFloat
+    """Output stays at ``initial_share`` for ``months``, then jumps to ``peak_share``."""
+    initial_share: Share = 0.0
+    peak_share: Annotated[float, Field(gt=0, le=3)] = 1.0
+
+
+class TableRamp(Strict):
+    kind: Literal["table"]
+    shares: Annotated[list[Annotated[float, Field(ge=0, le=3)]], Field(min_length=1)]
+    """Share of nameplate per month since the line's start; the last value holds afterwards."""
+
+
+Ramp = Annotated[
+    LogisticRamp | LinearRamp | StepRamp | TableRamp, Field(discriminator="kind")
+]
+
+
+class Availability(Strict):
+    mtbf_hours: PositiveFloat = 100.0
+    """Mean time between breakdowns of the line (calendar hours)."""
+    mttr_hours: NonNegFloat = 0.0
+    """Mean time to repair (calendar hours)."""
+
+
+class Capex(Strict):
+    amount_usd: NonNegFloat
+    date: Date
+    """Month the cash goes out; before the run's start it is sunk (only its depreciation counts)."""
+    depreciation_years: PositiveFloat = 10.0
+
+
+class Line(Strict):
+    start: Date
+    capacity_per_year: PositiveFloat
+    """Nameplate capacity, cars per year."""
+    working_days_per_week: Annotated[int, Field(ge=1, le=7)] = 6
+    ramp: Ramp
+    availability: Availability = Availability()
+    fixed_cost_per_month_usd: NonNegFloat = 0.0
+    """Plant overhead from the line's start (indirect labour, energy, maintenance)."""
+    capex: Capex | None = None
+
+
+class Yield(Strict):
+    initial: Annotated[float, Field(gt=0, le=1)] = 1.0
+    """First-pass yield of the first car."""
+    mature: Annotated[float, Field(gt=0, le=1)] = 1.0
+    halving_units: PositiveFloat = 10_000.0
+    """Cumulative cars over which the gap to ``mature`` halves."""
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Yield:
+        if self.initial > self.mature:
+            raise ValueError("initial yield must not exceed mature yield")
+        return self
+
+
+class Disruption(Strict):
+    start: Date
+    days: PositiveFloat
+    output_cut: Share
+    """Share of output lost while it lasts."""
+
+
+class RandomDisruptions(Strict):
+    rate_per_year: NonNegFloat = 0.0
+    mean_days: PositiveFloat = 7.0
+    output_cut: Share = 0.5
+
+
+class Factory(Strict):
+    lines: Annotated[dict[str, Line], Field(min_length=1), AfterValidator(_names_are_identifiers)]
+    yield_: Yield = Field(default=Yield(), alias="yield")
+    initial_experience_units: NonNegFloat = 0.0
+    """Cars built before the run's start (pilot builds): where the learning curves begin."""
+    finished_goods_target: NonNegFloat = 0.0
+    """Unsold cars the plant may build ahead of orders (build to order plus this buffer)."""
+    logistics_lag_days: Annotated[int, Field(ge=0, le=365)] = 7
+    disruptions: Annotated[dict[str, Disruption], AfterValidator(_names_are_identifiers)] = {}
+    random_disruptions: RandomDisruptions = RandomDisruptions()
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+# --------------------------------------------------------------------------- costs
+class WrightCost(Strict):
+    kind: Literal["wright"]
+    first_unit_usd: PositiveFloat
+    floor_usd: NonNegFloat = 0.0
+    progress_ratio: float
+    """Cost multiplier per doubling of cumulative output, in (0, 1]."""
+    formulation: Literal["unit", "cumulative_average"] = "unit"
+
+    @field_validator("progress_ratio")
+    @classmethod
+    def _ratio(cls, v: float) -> float:
+        if not (0 < v <= 1) or math.isnan(v):
+            raise ValueError(f"progress_ratio must be in (0, 1], got {v}")
+        return v
+
+    @model_validator(mode="after")
+    def _floor(self) -> WrightCost:
+        if self.floor_usd > self.first_unit_usd:
+            raise ValueError("floor_usd must not exceed first_unit_usd")
+        if self.formulation == "cumulative_average" and self.progress_ratio <= 0.5:
+            raise ValueError("the cumulative_average formulation needs progress_ratio above 0.5")
+        return self
+
+
+class DeclineCost(Strict):
+    kind: Literal["annual_decline"]
+    start_usd: PositiveFloat
+    """Cost per car at the run's start."""
+    decline_per_year: Annotated[float, Field(ge=0, lt=1)] = 0.0
+    floor_usd: NonNegFloat = 0.0
+
+    @model_validator(mode="after")
+    def _floor(self) -> DeclineCost:
+        if self.floor_usd > self.start_usd:
+            raise ValueError("floor_usd must not exceed start_usd")
+        return self
+
+
+CostComponent = Annotated[WrightCost | DeclineCost, Field(discriminator="kind")]
+
+
+class Costs(Strict):
+    components: Annotated[
+        dict[str, CostComponent], Field(min_length=1), AfterValidator(_names_are_identifiers)
+    ]
+
+
+class Opex(Strict):
+    rnd_per_month_usd: Schedule = Schedule(base=0.0)
+    sga_per_month_usd: Schedule = Schedule(base=0.0)
+    selling_share_of_revenue: Annotated[float, Field(ge=0, lt=1)] = 0.0
+
+
+class Price(Strict):
+    asp_usd: Schedule
+    """Average selling price per delivered car."""
+
+
+class Breakeven(Strict):
+    sustain_months: Annotated[int, Field(ge=1, le=60)] = 3
+
+
+# --------------------------------------------------------------------------- scenario
+class Scenario(Strict):
+    name: Annotated[str, Field(min_length=1, pattern=r"^[A-Za-z0-9_.-]+$")]
+    description: str = ""
+    currency: Literal["USD"] = "USD"
+    start: Date
+    horizon_months: Annotated[int, Field(ge=1, le=MAX_HORIZON_MONTHS)]
+    mode: Literal["deterministic", "stochastic"] = "deterministic"
+    seed: Annotated[int, Field(ge=0)] = 0
+    launch: Launch = Launch()
+    demand: Demand
+    patience: Patience = Patience()
+    factory: Factory
+    price: Price
+    costs: Costs
+    opex: Opex = Opex()
+    breakeven: Breakeven = Breakeven()
+
+    @field_validator("start")
+    @classmethod
+    def _first_of_month(cls, v: dt.date) -> dt.date:
+        if v.day != 1:
+            raise ValueError("start must be the first of a month (write YYYY-MM)")
+        return v

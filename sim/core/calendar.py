@@ -1,0 +1,72 @@
+"""The run's calendar: a day clock (day 0 = the first of the start month) closed per month."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+
+DAYS_PER_MONTH = 365.25 / 12  # average month, used where a duration is given in months
+DAYS_PER_YEAR = 365.25
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    y, m = divmod(day.month - 1 + months, 12)
+    return dt.date(day.year + y, m + 1, 1)
+
+
+@dataclass(frozen=True)
+class Calendar:
+    start: dt.date
+    months: int
+
+    @cached_property
+    def month_first(self) -> list[dt.date]:
+        """First day of each month, plus the day after the horizon."""
+        return [add_months(self.start, m) for m in range(self.months + 1)]
+
+    @cached_property
+    def month_start_day(self) -> np.ndarray:
+        """Day index of each month's first day; the last entry is the number of days."""
+        return np.array([(d - self.start).days for d in self.month_first], dtype=np.int64)
+
+    @property
+    def n_days(self) -> int:
+        return int(self.month_start_day[-1])
+
+    @cached_property
+    def days_in_month(self) -> np.ndarray:
+        return np.diff(self.month_start_day)
+
+    @cached_property
+    def day_month(self) -> np.ndarray:
+        """Month index of each day."""
+        return np.repeat(np.arange(self.months), self.days_in_month)
+
+    @cached_property
+    def weekday(self) -> np.ndarray:
+        """0 = Monday ... 6 = Sunday, for each day."""
+        return (np.arange(self.n_days) + self.start.weekday()) % 7
+
+    @cached_property
+    def labels(self) -> list[str]:
+        """``YYYY-MM`` per month."""
+        return [f"{d.year:04d}-{d.month:02d}" for d in self.month_first[:-1]]
+
+    @cached_property
+    def quarter_labels(self) -> list[str]:
+        """``YYYYQn`` per month."""
+        return [f"{d.year:04d}Q{(d.month - 1) // 3 + 1}" for d in self.month_first[:-1]]
+
+    def day_of(self, date: dt.date) -> int:
+        """Day index of a date (negative before the start)."""
+        return (date - self.start).days
+
+    def month_of(self, date: dt.date) -> int:
+        """Month index of a date's month (negative before the start)."""
+        return (date.year - self.start.year) * 12 + date.month - self.start.month
+
+    def label_of(self, month: int | None) -> str | None:
+        return None if month is None else self.labels[month]

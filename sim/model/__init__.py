@@ -1,0 +1,1 @@
+"""The SimPy shell: processes that move time and call the pure core."""

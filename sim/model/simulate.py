@@ -1,0 +1,116 @@
+"""``simulate(scenario, seed)``: the one entry point. Pure: no I/O, no global random state."""
+
+from __future__ import annotations
+
+import numpy as np
+import simpy
+
+from sim.config.schema import Scenario
+from sim.core.books import Operations, close_books
+from sim.core.calendar import DAYS_PER_MONTH, Calendar
+from sim.core.capacity import expected_availability, line_capacity, scheduled_supply
+from sim.core.demand import expected_intake
+from sim.model.failures import breakdowns, random_disruptions
+from sim.model.plant import PlantInputs, PlantLog, plant_process
+from sim.model.result import Result
+from sim.model.streams import SeedLike, stream
+
+
+def _daily_hazard(monthly_rate: float) -> float:
+    return 1.0 - (1.0 - monthly_rate) ** (1.0 / DAYS_PER_MONTH)
+
+
+def simulate(
+    scenario: Scenario, seed: SeedLike | None = None, *, mode: str | None = None
+) -> Result:
+    """Run one scenario and close its books.
+
+    ``mode`` (``"deterministic"`` or ``"stochastic"``) defaults to the scenario's; ``seed``
+    defaults to the scenario's and is ignored in deterministic mode, where every random
+    quantity sits at its expectation. The same (scenario, seed) always gives the same tables.
+    """
+    mode = mode or scenario.mode
+    if mode not in ("deterministic", "stochastic"):
+        raise ValueError(f"mode must be 'deterministic' or 'stochastic', got {mode!r}")
+    stochastic = mode == "stochastic"
+    seed = scenario.seed if seed is None else seed
+    cal = Calendar(scenario.start, scenario.horizon_months)
+    fac = scenario.factory
+
+    env = simpy.Environment()
+    line_caps = {name: line_capacity(line, cal) for name, line in fac.lines.items()}
+    nominal = np.sum(list(line_caps.values()), axis=0)
+    supply = scheduled_supply(fac, cal)
+    rd = fac.random_disruptions
+    if stochastic:
+        capacity = nominal.tolist()
+        for name, line in fac.lines.items():
+            if line.availability.mttr_hours > 0:
+                rng = stream(seed, f"breakdowns.{name}")
+                a = line.availability
+                env.process(
+                    breakdowns(env, line_caps[name], capacity, rng, a.mtbf_hours, a.mttr_hours)
+                )
+        if rd.rate_per_year > 0 and rd.output_cut > 0:
+            rng = stream(seed, "disruptions")
+            env.process(
+                random_disruptions(env, supply, rng, rd.rate_per_year, rd.mean_days, rd.output_cut)
+            )
+        launch = float(stream(seed, "launch").binomial(
+            round(scenario.launch.preorders), scenario.launch.firm_share
+        ))
+    else:
+        expected = sum(line_caps[n] * expected_availability(ln) for n, ln in fac.lines.items())
+        expected_cut = min(1.0, rd.rate_per_year * rd.mean_days / 365.25 * rd.output_cut)
+        capacity = (expected * (1.0 - expected_cut)).tolist()
+        launch = scenario.launch.preorders * scenario.launch.firm_share
+
+    y = fac.yield_
+    inputs = PlantInputs(
+        n_days=cal.n_days,
+        month_start_day=cal.month_start_day.tolist(),
+        intake=lambda month, cum: expected_intake(scenario.demand, month, cum),
+        launch_orders=launch,
+        grace_days=round(scenario.patience.grace_weeks * 7),
+        daily_hazard=_daily_hazard(scenario.patience.monthly_cancel_rate),
+        capacity=capacity,
+        supply=supply,
+        yield_mature=y.mature,
+        yield_gap=y.mature - y.initial,
+        yield_halving_units=y.halving_units,
+        experience=fac.initial_experience_units,
+        fg_target=fac.finished_goods_target,
+        stochastic=stochastic,
+        rng_orders=stream(seed, "orders"),
+        rng_cancel=stream(seed, "cancellations"),
+    )
+    log = PlantLog()
+    plant = env.process(plant_process(env, inputs, log))
+    events = 0
+    step = env.step
+    while plant.is_alive:
+        step()
+        events += 1
+
+    ops = Operations(
+        orders=np.asarray(log.orders, dtype=float),
+        cancellations=np.asarray(log.cancellations, dtype=float),
+        capacity=nominal,
+        production=np.asarray(log.production, dtype=float),
+        allocated=np.asarray(log.allocated, dtype=float),
+        waiting_end=np.asarray(log.waiting_end, dtype=float),
+        inventory_end=np.asarray(log.inventory_end, dtype=float),
+        alloc_day=np.asarray(log.alloc_day, dtype=np.int64),
+        alloc_order_day=np.asarray(log.alloc_order_day, dtype=np.int64),
+        alloc_count=np.asarray(log.alloc_count, dtype=float),
+        logistics_lag_days=fac.logistics_lag_days,
+    )
+    return Result(
+        scenario=scenario,
+        mode=mode,
+        seed=None if not stochastic else seed,
+        calendar=cal,
+        operations=ops,
+        columns=close_books(scenario, cal, ops),
+        events=events,
+    )
