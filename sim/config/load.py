@@ -121,10 +121,9 @@ def _strip_union_tags(loc: tuple[Any, ...], data: Mapping[str, Any]) -> tuple[An
     out: list[Any] = []
     node: Any = data
     for part in loc:
-        if isinstance(node, Mapping) and part in node:
-            out.append(part)
-            node = node[part]
-        elif isinstance(node, list) and isinstance(part, int) and part < len(node):
+        in_map = isinstance(node, Mapping) and part in node
+        in_list = isinstance(node, list) and isinstance(part, int) and part < len(node)
+        if in_map or in_list:
             out.append(part)
             node = node[part]
         elif isinstance(node, Mapping) and node.get("kind") == part:
@@ -135,12 +134,21 @@ def _strip_union_tags(loc: tuple[Any, ...], data: Mapping[str, Any]) -> tuple[An
     return tuple(out)
 
 
-def scenario_from_dict(data: Mapping[str, Any], source: str = "<scenario>") -> Scenario:
-    """Validate a mapping into a :class:`Scenario`; the first problem becomes a ConfigError."""
+def scenario_from_dict(
+    data: Mapping[str, Any], source: str = "<scenario>", overridden: Iterable[str] = ()
+) -> Scenario:
+    """Validate a mapping into a :class:`Scenario`; the first problem becomes a ConfigError.
+
+    A problem at (or under) one of the ``overridden`` dotted paths is blamed on ``--set``.
+    """
     try:
         return Scenario.model_validate(dict(data))
     except ValidationError as exc:
-        raise validation_error(exc, data, source) from None
+        err = validation_error(exc, data, source)
+        field = err.field or ""
+        if any(field == k or field.startswith(f"{k}.") for k in overridden):
+            err = ConfigError(f"--set (on {source})", err.field, err.message)
+        raise err from None
 
 
 def validation_error(exc: ValidationError, data: Mapping[str, Any], source: str) -> ConfigError:
@@ -151,17 +159,50 @@ def validation_error(exc: ValidationError, data: Mapping[str, Any], source: str)
     if kind == "extra_forbidden":
         message = f"unknown key{suggest(loc[-1], known_field_names())}"
     elif kind == "union_tag_invalid":
-        expected = err.get("ctx", {}).get("expected_tags", "")
-        message = f"unknown kind {err['input']!r}; expected one of {expected}"
+        ctx = err.get("ctx", {})
+        message = f"unknown kind {ctx.get('tag')!r}; expected one of {ctx.get('expected_tags')}"
         field = f"{field}.kind" if field else "kind"
     elif kind == "missing":
         message = "required field is missing"
     else:
         msg = err["msg"].removeprefix("Value error, ")
         got = err.get("input")
-        shown = "" if isinstance(got, dict | list) else f" (got {got!r})"
+        # our own validators already say what they got
+        own = kind == "value_error"
+        shown = "" if own or isinstance(got, dict | list) else f" (got {got!r})"
         message = f"{msg}{shown}"
     return ConfigError(source, field or None, message)
+
+
+def merge(parent: Mapping[str, Any], child: Mapping[str, Any]) -> dict[str, Any]:
+    """Deep-merge ``child`` over ``parent``.
+
+    Maps merge key by key, except a map that names a ``kind`` (a ramp, a demand model, a cost
+    curve), which replaces the parent's whole: its other keys belong to that kind.
+    """
+    out = copy.deepcopy(dict(parent))
+    for key, value in child.items():
+        old = out.get(key)
+        if isinstance(value, Mapping) and isinstance(old, Mapping) and "kind" not in value:
+            out[key] = merge(old, value)
+        else:
+            out[key] = copy.deepcopy(value)
+    return out
+
+
+def read_scenario_data(path: str | Path, _seen: tuple[Path, ...] = ()) -> dict[str, Any]:
+    """A scenario file's mapping, with ``extends: other.yaml`` (relative to it) resolved."""
+    path = Path(path)
+    data = read_yaml(path)
+    parent = data.pop("extends", None)
+    if parent is None:
+        return data
+    if not isinstance(parent, str):
+        raise ConfigError(str(path), "extends", "must be the path of another scenario file")
+    parent_path = (path.parent / parent).resolve()
+    if parent_path in _seen:
+        raise ConfigError(str(path), "extends", f"circular: {parent} extends this file again")
+    return merge(read_scenario_data(parent_path, (*_seen, parent_path)), data)
 
 
 def load_scenario(
@@ -169,7 +210,7 @@ def load_scenario(
 ) -> Scenario:
     """Load a scenario file (the default scenario when ``path`` is None), apply overrides."""
     path = Path(path) if path is not None else DEFAULT_SCENARIO
-    data = read_yaml(path)
+    data = read_scenario_data(path)
     if overrides:
         data = apply_overrides(data, overrides)
-    return scenario_from_dict(data, source=str(path))
+    return scenario_from_dict(data, source=str(path), overridden=overrides or ())

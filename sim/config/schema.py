@@ -36,7 +36,7 @@ def _parse_date(value: object) -> dt.date:
                 return dt.datetime.strptime(text, fmt).date()
             except ValueError:
                 continue
-    raise ValueError(f"not a date (write YYYY-MM or YYYY-MM-DD): {value!r}")
+    raise ValueError(f"not a date (write YYYY-MM or YYYY-MM-DD), got {value!r}")
 
 
 Date = Annotated[dt.date, BeforeValidator(_parse_date)]
@@ -65,7 +65,7 @@ class Strict(BaseModel):
 
 # --------------------------------------------------------------------------- schedules
 class Schedule(Strict):
-    """A value per month: ``base`` from the start, then dated changes (each holds until the next)."""
+    """A value per month: ``base`` from the start, then dated changes, each until the next."""
 
     base: NonNegFloat
     changes: Annotated[dict[Date, NonNegFloat], BeforeValidator(_month_key_map)] = {}
@@ -144,9 +144,7 @@ class TableRamp(Strict):
     """Share of nameplate per month since the line's start; the last value holds afterwards."""
 
 
-Ramp = Annotated[
-    LogisticRamp | LinearRamp | StepRamp | TableRamp, Field(discriminator="kind")
-]
+Ramp = Annotated[LogisticRamp | LinearRamp | StepRamp | TableRamp, Field(discriminator="kind")]
 
 
 class Availability(Strict):
@@ -301,5 +299,5 @@ class Scenario(Strict):
     @classmethod
     def _first_of_month(cls, v: dt.date) -> dt.date:
         if v.day != 1:
-            raise ValueError("start must be the first of a month (write YYYY-MM)")
+            raise ValueError(f"start must be the first of a month (write YYYY-MM), got {v}")
         return v

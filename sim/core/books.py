@@ -94,7 +94,9 @@ def product_costs(sc: Scenario, cal: Calendar, ops: Operations) -> dict[str, np.
     delivered, inventory = {}, np.zeros(cal.months)
     for name, comp in sc.costs.components.items():
         if isinstance(comp, DeclineCost):
-            built_cost = np.concatenate(([0.0], np.cumsum(ops.production * decline_cost(years, comp))))
+            built_cost = np.concatenate(
+                ([0.0], np.cumsum(ops.production * decline_cost(years, comp)))
+            )
             at_deliv = np.interp(cum_deliv_end, cum_prod, built_cost)
             at_prod = np.interp(cum_prod_end, cum_prod, built_cost)
         else:

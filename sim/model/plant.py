@@ -65,7 +65,7 @@ class PlantLog:
     alloc_count: list[float] = field(default_factory=list)
 
 
-def plant_process(env, inp: PlantInputs, log: PlantLog):  # noqa: C901 - one hot loop, kept flat
+def plant_process(env, inp: PlantInputs, log: PlantLog):
     """SimPy process; everything it touches per day is a local for speed."""
     n_days = inp.n_days
     stochastic = inp.stochastic
@@ -131,7 +131,7 @@ def plant_process(env, inp: PlantInputs, log: PlantLog):  # noqa: C901 - one hot
             edge += 1
         # -- cancellations
         if exposed > 0 and h > 0:
-            c = float(binomial(int(round(exposed)), h)) if stochastic else exposed * h
+            c = float(binomial(round(exposed), h)) if stochastic else exposed * h
             if c:
                 cancels[d] = c
                 if c >= exposed:

@@ -56,9 +56,11 @@ def simulate(
             env.process(
                 random_disruptions(env, supply, rng, rd.rate_per_year, rd.mean_days, rd.output_cut)
             )
-        launch = float(stream(seed, "launch").binomial(
-            round(scenario.launch.preorders), scenario.launch.firm_share
-        ))
+        launch = float(
+            stream(seed, "launch").binomial(
+                round(scenario.launch.preorders), scenario.launch.firm_share
+            )
+        )
     else:
         expected = sum(line_caps[n] * expected_availability(ln) for n, ln in fac.lines.items())
         expected_cut = min(1.0, rd.rate_per_year * rd.mean_days / 365.25 * rd.output_cut)

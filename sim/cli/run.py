@@ -1,0 +1,104 @@
+"""``scaleup run`` and ``scaleup validate``."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from sim.cli.common import money, month_or_never, overrides_from
+from sim.config.load import DEFAULT_SCENARIO, load_scenario
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("run", help="run one scenario and write its run folder")
+    p.add_argument("config", nargs="?", help=f"scenario file (default: {DEFAULT_SCENARIO.name})")
+    p.add_argument(
+        "--set",
+        dest="sets",
+        action="append",
+        metavar="KEY=VALUE",
+        help="override a value by dotted path, e.g. factory.lines.phase1.ramp.months=12",
+    )
+    p.add_argument("--seed", type=int, help="run stochastically with this seed")
+    p.add_argument(
+        "--deterministic", action="store_true", help="every random quantity at its expectation"
+    )
+    p.add_argument("--out", help="run folder (default: outputs/<scenario name>)")
+    p.add_argument("--no-figures", action="store_true", help="skip the figures")
+    p.add_argument("--svg", action="store_true", help="also save figures as SVG")
+    p.set_defaults(func=cmd_run)
+
+    v = sub.add_parser("validate", help="check scenario files without running them")
+    v.add_argument("configs", nargs="+", metavar="CONFIG")
+    v.set_defaults(func=cmd_validate)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from sim.errors import ConfigError
+    from sim.io.rundir import write_run
+    from sim.model.simulate import simulate
+
+    if args.seed is not None and args.deterministic:
+        raise ConfigError("command line", "--seed", "give --seed or --deterministic, not both")
+    if args.seed is not None and args.seed < 0:
+        raise ConfigError("command line", "--seed", f"must be >= 0 (got {args.seed})")
+    scenario = load_scenario(args.config, overrides_from(args.sets))
+    mode = "deterministic" if args.deterministic else None
+    if args.seed is not None:
+        mode = "stochastic"
+    result = simulate(scenario, args.seed, mode=mode)
+    out = Path(args.out) if args.out else Path("outputs") / scenario.name
+    formats = ("png", "svg") if args.svg else ("png",)
+    write_run(result, out, figures=not args.no_figures, formats=formats)
+    print(format_summary(result))
+    print(
+        f"\nWrote {out}/: config.yaml, monthly.csv, monthly.parquet, quarterly.csv, summary.json"
+        + ("" if args.no_figures else ", figures/")
+    )
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from sim.errors import ConfigError
+
+    failed = 0
+    for path in args.configs:
+        try:
+            sc = load_scenario(path)
+        except ConfigError as exc:
+            print(f"scaleup: error: {exc}")
+            failed += 1
+            continue
+        print(f"ok: {path} ({sc.name}, {sc.horizon_months} months from {sc.start:%Y-%m})")
+    return 2 if failed else 0
+
+
+def format_summary(result) -> str:
+    s = result.summary
+    be = s["breakeven"]
+    seed = f", seed {s['seed']}" if s["seed"] is not None else ""
+    lines = [
+        f"{s['scenario']} ({s['mode']}{seed}): {s['start']} to {s['end']}, "
+        f"money in {s['currency']}",
+        "",
+        "Break-even (first month)",
+        f"  gross profit >= 0                {month_or_never(be['gross_profit'])}",
+        f"  operating profit per car >= 0    {month_or_never(be['operating_per_car'])}",
+        f"  ... held {be['sustain_months']} months                "
+        f"{month_or_never(be['operating_per_car_sustained'])}",
+        f"  cash payback                     {month_or_never(be['cash_payback'])}",
+        f"  capital needed (peak deficit)    {money(be['peak_cash_deficit'])}"
+        + (f" in {be['peak_cash_deficit_month']}" if be["peak_cash_deficit_month"] else ""),
+        f"  100,000th delivery               {month_or_never(s['milestones']['deliveries_100k'])}",
+        "",
+        "By quarter (first six)",
+        f"  {'period':<7}{'deliveries':>11}{'revenue':>11}{'gross margin':>14}"
+        f"{'op. profit':>12}{'per car':>10}",
+    ]
+    for row in result.quarterly.head(6).itertuples():
+        lines.append(
+            f"  {row.period:<7}{row.deliveries:>11,.0f}{money(row.revenue):>11}"
+            f"{row.gross_margin * 100:>13.1f}%{money(row.operating_profit):>12}"
+            f"{money(row.operating_profit_per_car):>10}"
+        )
+    return "\n".join(lines)
