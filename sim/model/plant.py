@@ -60,9 +60,8 @@ class PlantLog:
     """Unallocated orders at each month end."""
     inventory_end: list[float] = field(default_factory=list)
     """Finished, unallocated cars at each month end."""
-    alloc_day: list[int] = field(default_factory=list)
-    alloc_order_day: list[int] = field(default_factory=list)
-    alloc_count: list[float] = field(default_factory=list)
+    allocations: list[float] = field(default_factory=list)
+    """Flat triples (allocation day, order day, cars): who got the cars built each day."""
 
 
 def plant_process(env, inp: PlantInputs, log: PlantLog):
@@ -79,7 +78,7 @@ def plant_process(env, inp: PlantInputs, log: PlantLog):
         production,
         allocated,
     )
-    rec_day, rec_order, rec_count = log.alloc_day, log.alloc_order_day, log.alloc_count
+    record = log.allocations.extend
     waiting_end, inventory_end = log.waiting_end, log.inventory_end
     capacity, supply = inp.capacity, inp.supply
     grace, h = inp.grace_days, inp.daily_hazard
@@ -175,15 +174,11 @@ def plant_process(env, inp: PlantInputs, log: PlantLog):
                     if a <= take:
                         take -= a
                         co[head] = 0.0
-                        rec_day.append(d)
-                        rec_order.append(head)
-                        rec_count.append(a)
+                        record((d, head, a))
                         head += 1
                     else:
                         co[head] = (a - take) / scale
-                        rec_day.append(d)
-                        rec_order.append(head)
-                        rec_count.append(take)
+                        record((d, head, take))
                         take = 0.0
                 if exposed <= 1e-9:
                     for i in range(head, edge):
@@ -198,15 +193,11 @@ def plant_process(env, inp: PlantInputs, log: PlantLog):
                         rest -= a
                         if a:
                             co[head] = 0.0
-                            rec_day.append(d)
-                            rec_order.append(head)
-                            rec_count.append(a)
+                            record((d, head, a))
                         head += 1
                     else:
                         co[head] = a - rest
-                        rec_day.append(d)
-                        rec_order.append(head)
-                        rec_count.append(rest)
+                        record((d, head, rest))
                         rest = 0.0
                 if fresh < 1e-9:
                     fresh = 0.0

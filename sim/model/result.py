@@ -55,21 +55,25 @@ class Result:
 
     @cached_property
     def quarterly(self) -> pd.DataFrame:
-        m = self.monthly
-        grouped = m.drop(columns=["month"]).groupby("quarter", sort=False)
-        flows = [c for c in m.columns if c not in (*STOCKS, *RATIOS, *WAITS, "month", "quarter")]
-        q = grouped[flows].sum()
-        q.insert(0, "months", grouped.size())
-        for col in STOCKS:
-            q[col] = grouped[col].last()
+        """Calendar quarters (``2024Q2``): flows summed, stocks at quarter end, ratios redone."""
+        labels = self.calendar.quarter_labels
+        first = np.flatnonzero([i == 0 or labels[i] != labels[i - 1] for i in range(len(labels))])
+        last = np.append(first[1:], len(labels)) - 1
+        out: dict[str, Any] = {"period": [labels[i] for i in first], "months": last - first + 1}
+        for name, values in self.columns.items():
+            if name in STOCKS:
+                out[name] = values[last]
+            elif name not in RATIOS and name not in WAITS:
+                out[name] = np.add.reduceat(values, first)
         with np.errstate(divide="ignore", invalid="ignore"):
-            q["asp"] = np.where(q["deliveries"] > 0, q["revenue"] / q["deliveries"], np.nan)
-            q["gross_margin"] = np.where(q["revenue"] > 0, q["gross_profit"] / q["revenue"], np.nan)
-            q["operating_profit_per_car"] = np.where(
-                q["deliveries"] > 0, q["operating_profit"] / q["deliveries"], np.nan
+            rev, deliv = out["revenue"], out["deliveries"]
+            out["asp"] = np.where(deliv > 0, rev / deliv, np.nan)
+            out["gross_margin"] = np.where(rev > 0, out["gross_profit"] / rev, np.nan)
+            out["operating_profit_per_car"] = np.where(
+                deliv > 0, out["operating_profit"] / deliv, np.nan
             )
-            q["unit_cogs"] = np.where(q["deliveries"] > 0, q["cogs"] / q["deliveries"], np.nan)
-        return q.reset_index().rename(columns={"quarter": "period"})
+            out["unit_cogs"] = np.where(deliv > 0, out["cogs"] / deliv, np.nan)
+        return pd.DataFrame(out)
 
     @cached_property
     def summary(self) -> dict[str, Any]:

@@ -10,7 +10,8 @@ from sim.core.books import Operations, close_books
 from sim.core.calendar import DAYS_PER_MONTH, Calendar
 from sim.core.capacity import expected_availability, line_capacity, scheduled_supply
 from sim.core.demand import expected_intake
-from sim.model.failures import breakdowns, random_disruptions
+from sim.core.downtime import downtime_share
+from sim.model.failures import random_disruptions
 from sim.model.plant import PlantInputs, PlantLog, plant_process
 from sim.model.result import Result
 from sim.model.streams import SeedLike, stream
@@ -43,14 +44,14 @@ def simulate(
     supply = scheduled_supply(fac, cal)
     rd = fac.random_disruptions
     if stochastic:
-        capacity = nominal.tolist()
+        capacity = nominal.copy()
         for name, line in fac.lines.items():
-            if line.availability.mttr_hours > 0:
-                rng = stream(seed, f"breakdowns.{name}")
-                a = line.availability
-                env.process(
-                    breakdowns(env, line_caps[name], capacity, rng, a.mtbf_hours, a.mttr_hours)
-                )
+            a = line.availability
+            down = downtime_share(
+                stream(seed, f"breakdowns.{name}"), cal.n_days, a.mtbf_hours / 24, a.mttr_hours / 24
+            )
+            capacity -= line_caps[name] * down
+        capacity = capacity.tolist()
         if rd.rate_per_year > 0 and rd.output_cut > 0:
             rng = stream(seed, "disruptions")
             env.process(
@@ -94,6 +95,7 @@ def simulate(
         step()
         events += 1
 
+    triples = np.asarray(log.allocations, dtype=float).reshape(-1, 3)
     ops = Operations(
         orders=np.asarray(log.orders, dtype=float),
         cancellations=np.asarray(log.cancellations, dtype=float),
@@ -102,9 +104,9 @@ def simulate(
         allocated=np.asarray(log.allocated, dtype=float),
         waiting_end=np.asarray(log.waiting_end, dtype=float),
         inventory_end=np.asarray(log.inventory_end, dtype=float),
-        alloc_day=np.asarray(log.alloc_day, dtype=np.int64),
-        alloc_order_day=np.asarray(log.alloc_order_day, dtype=np.int64),
-        alloc_count=np.asarray(log.alloc_count, dtype=float),
+        alloc_day=triples[:, 0].astype(np.int64),
+        alloc_order_day=triples[:, 1].astype(np.int64),
+        alloc_count=triples[:, 2],
         logistics_lag_days=fac.logistics_lag_days,
     )
     return Result(
