@@ -49,12 +49,14 @@ def write_run_figures(result: Result, folder: Path, formats: Sequence[str]) -> l
 
     folder.mkdir(parents=True, exist_ok=True)
     monthly, be = result.monthly, result.summary["breakeven"]
-    title = result.scenario.name
+    name = result.scenario.name
     figs = {
-        "per_car_profit": plots.per_car_profit(monthly, be, title=title),
-        "operations": plots.operations(monthly),
-        "unit_cost": plots.unit_cost(monthly),
-        "cash": plots.cash(monthly, be),
+        "per_car_profit": plots.per_car_profit(
+            monthly, be, title=f"Operating profit per delivered car: {name}"
+        ),
+        "operations": plots.operations(monthly, title=f"Output, backlog and wait: {name}"),
+        "unit_cost": plots.unit_cost(monthly, title=f"Unit cost per car against price: {name}"),
+        "cash": plots.cash(monthly, be, title=f"Cumulative cash: {name}"),
     }
     written = []
     for name, fig in figs.items():

@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
 from matplotlib.figure import Figure
 
+from sim.io.atomic import atomic_path
 from sim.plots.style import DPI
 
 RASTER = frozenset({"png", "jpg", "jpeg", "tif", "tiff", "webp", "raw", "rgba"})
 """Formats rendered by the non-interactive Agg backend."""
 _NO_DATE = {"pdf": {"CreationDate": None}, "svg": {"Date": None}, "png": {"Software": None}}
-"""Metadata dropped so the same figure gives the same bytes."""
+"""Dates and versions left out, so PNG and PDF bytes repeat (SVG ids vary: ``svg.hashsalt``)."""
 
 
 def save_figure(
@@ -49,19 +48,12 @@ def save_figure(
 
 
 def _write_atomically(fig: Figure, target: Path, fmt: str, dpi: int) -> None:
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fig.savefig(
-                fh,
-                format=fmt,
-                dpi=dpi,
-                backend="agg" if fmt in RASTER else None,
-                metadata=_NO_DATE.get(fmt),
-            )
+    with atomic_path(target) as tmp:  # temp file beside ``target``, then os.replace
+        fig.savefig(
+            tmp,
+            format=fmt,
+            dpi=dpi,
+            backend="agg" if fmt in RASTER else None,
+            metadata=_NO_DATE.get(fmt),
+        )
         os.chmod(tmp, 0o644)  # mkstemp makes the file private; a figure is meant to be shared
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise

@@ -13,9 +13,9 @@ import numpy as np
 from matplotlib import dates as mdates
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from matplotlib.ticker import Formatter
+from matplotlib.ticker import FixedFormatter, FixedLocator, Formatter, NullFormatter
 
-# Okabe & Ito (2008), "Color Universal Design": distinguishable with any common colour-vision deficiency.
+# Okabe & Ito (2008), "Color Universal Design": safe for every common colour-vision deficiency.
 OKABE_ITO = {
     "black": "#000000",
     "orange": "#E69F00",
@@ -27,7 +27,7 @@ OKABE_ITO = {
     "purple": "#CC79A7",
 }
 CYCLE = tuple(OKABE_ITO[k] for k in ("blue", "orange", "green", "vermillion", "purple", "sky_blue"))
-"""Line colours in order of use; yellow and black are kept out of the cycle (too light, too heavy)."""
+"""Line colours in order of use; yellow (too light) and black (too heavy) stay out."""
 GREY = "#7F7F7F"
 """Reference lines: zero line, capacity ceilings."""
 GAIN = OKABE_ITO["green"]
@@ -166,10 +166,53 @@ def month_date(label: str) -> np.datetime64:
     return np.datetime64(label, "M").astype("datetime64[D]")
 
 
-def format_month_axis(ax: Axes) -> None:
-    """Year labels on January, quarter ticks between them."""
+def format_month_axis(ax: Axes, dates: np.ndarray) -> None:
+    """Month axis for monthly ``dates`` (first days): years for long runs, quarters for short.
+
+    Over two years, January ticks separate the years and each year's label sits in the middle
+    of its visible part; up to two years, quarters are labelled (``Apr``) with the year under
+    the first tick and under each January.
+    """
+    dates = np.asarray(dates, dtype="datetime64[D]")
+    if dates.size == 0:
+        return
+    first, last = dates.min().astype("datetime64[M]"), dates.max().astype("datetime64[M]")
+    span = int((last - first).astype(int)) + 1  # months
+    if span > 24:
+        _year_ticks(ax, first, last)
+    else:
+        _quarter_ticks(ax, first, last)
+    ax.tick_params(axis="x", which="both", labelsize=TICK_SIZE)
+
+
+def _year_ticks(ax: Axes, first: np.datetime64, last: np.datetime64) -> None:
+    years = range(first.astype(object).year, last.astype(object).year + 1)
     ax.xaxis.set_major_locator(mdates.YearLocator())
-    ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
-    ax.xaxis.set_minor_locator(mdates.MonthLocator(bymonth=(4, 7, 10)))
+    ax.xaxis.set_major_formatter(NullFormatter())
+    ax.tick_params(axis="x", which="major", length=8)
+    centres, labels = [], []
+    for year in years:
+        lo = max(np.datetime64(f"{year}-01", "M"), first)
+        hi = min(np.datetime64(f"{year}-12", "M"), last)
+        if int((hi - lo).astype(int)) + 1 < 3:  # too short a stub to carry a label
+            continue
+        ends = mdates.date2num(np.array([lo, hi], dtype="datetime64[D]"))
+        centres.append(float(ends.mean()))
+        labels.append(str(year))
+    ax.xaxis.set_minor_locator(FixedLocator(centres))
+    ax.xaxis.set_minor_formatter(FixedFormatter(labels))
+    ax.tick_params(axis="x", which="minor", length=0, pad=6)
+
+
+def _quarter_ticks(ax: Axes, first: np.datetime64, last: np.datetime64) -> None:
+    months = np.arange(first, last + 1, dtype="datetime64[M]")
+    quarters = [m for m in months if (m.astype(int) % 12) % 3 == 0] or [months[0]]
+    labels = []
+    for k, m in enumerate(quarters):
+        day = m.astype(object)
+        text = day.strftime("%b")
+        labels.append(f"{text}\n{day.year}" if k == 0 or day.month == 1 else text)
+    ax.xaxis.set_major_locator(FixedLocator(mdates.date2num(np.array(quarters, "datetime64[D]"))))
+    ax.xaxis.set_major_formatter(FixedFormatter(labels))
+    ax.xaxis.set_minor_locator(mdates.MonthLocator())
     ax.tick_params(axis="x", which="minor", length=3)
-    ax.tick_params(axis="x", which="major", length=6)

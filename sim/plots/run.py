@@ -1,0 +1,281 @@
+"""Figures of one run (or a few runs side by side), each a pure function of the result tables.
+
+Inputs are ``Result.monthly`` (one row per month, ``month`` as ``YYYY-MM``) and
+``Result.summary["breakeven"]``; outputs are :class:`matplotlib.figure.Figure` objects. Nothing is
+shown or saved here: see :func:`sim.plots.save_figure`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from sim.core.breakeven import first_true
+from sim.plots import marks, style
+from sim.plots.style import LINE_WIDTH, NOTE_SIZE, OKABE_ITO
+
+NO_BREAKEVEN = "no break-even within horizon"
+NO_PAYBACK = "no payback within horizon"
+
+
+# ---------------------------------------------------------------------------- per-car profit
+
+
+def per_car_profit(
+    monthly: pd.DataFrame | Mapping[str, pd.DataFrame],
+    breakeven: Mapping[str, Any] | None = None,
+    title: str | None = None,
+    *,
+    breakevens: Mapping[str, Mapping[str, Any] | None] | None = None,
+) -> Figure:
+    """Operating profit per delivered car by month, with the break-even month marked.
+
+    ``monthly`` is one run's table, or ``{name: table}`` for several scenarios (one line each;
+    their break-evens then come from ``breakevens={name: summary["breakeven"]}``). A missing
+    break-even dict is derived from the table: the first month with deliveries and a per-car
+    operating profit >= 0 (the sustained break-even needs the scenario, so it is not derived).
+    """
+    if isinstance(monthly, pd.DataFrame):
+        if breakevens is not None:
+            raise TypeError("breakevens= is for several scenarios; pass breakeven= for one run")
+        return _per_car_single(monthly, breakeven, title)
+    if breakeven is not None:
+        raise TypeError("for several scenarios pass breakevens={name: breakeven dict}")
+    if not monthly:
+        raise ValueError("per_car_profit needs at least one monthly table")
+    return _per_car_several(monthly, breakevens or {}, title)
+
+
+def _per_car_single(monthly: pd.DataFrame, breakeven: Mapping | None, title: str | None) -> Figure:
+    marks.require(monthly, ("month", "deliveries", "operating_profit_per_car"), "per_car_profit")
+    be = dict(breakeven) if breakeven is not None else _derive_breakeven(monthly)
+    fig, (ax,) = style.new_figure(title=title or "Operating profit per delivered car")
+    x, y = style.month_dates(monthly["month"]), _per_car_series(monthly)
+    ax.plot(x, y, color=OKABE_ITO["blue"], linewidth=LINE_WIDTH, label="operating profit per car")
+    ax.fill_between(x, y, 0, where=y < 0, interpolate=True, color=style.LOSS, alpha=0.15, lw=0)
+    ax.fill_between(x, y, 0, where=y >= 0, interpolate=True, color=style.GAIN, alpha=0.15, lw=0)
+    marks.zero_line(ax)
+    first, sustained = be.get("operating_per_car"), be.get("operating_per_car_sustained")
+    if first is None:
+        marks.note(ax, NO_BREAKEVEN)
+    else:
+        marks.check_month(monthly, first, "operating_per_car")
+        marks.mark_month(ax, x, y, first, f"break-even {first}", linestyle="--")
+    if sustained is not None and sustained != first:
+        marks.check_month(monthly, sustained, "operating_per_car_sustained")
+        months = be.get("sustain_months")
+        run = f" ({months}+ months)" if months else ""
+        text = f"sustained break-even {sustained}{run}"
+        marks.mark_month(ax, x, y, sustained, text, linestyle=":", row=1)
+    marks.finish_axes(ax, x, ylabel="Operating profit per car (USD)", usd=True)
+    return fig
+
+
+def _per_car_several(
+    runs: Mapping[str, pd.DataFrame], breakevens: Mapping[str, Mapping | None], title: str | None
+) -> Figure:
+    unknown = set(breakevens) - set(runs)
+    if unknown:
+        raise KeyError(f"breakevens for unknown scenario(s) {sorted(unknown)}; have {list(runs)}")
+    fig, (ax,) = style.new_figure(title=title or "Operating profit per delivered car, by scenario")
+    every_month = np.unique(np.concatenate([style.month_dates(m["month"]) for m in runs.values()]))
+    for i, (name, monthly) in enumerate(runs.items()):
+        marks.require(
+            monthly, ("month", "deliveries", "operating_profit_per_car"), "per_car_profit"
+        )
+        be = breakevens.get(name)
+        be = dict(be) if be is not None else _derive_breakeven(monthly)
+        first, colour = be.get("operating_per_car"), style.colour(i)
+        x = style.month_dates(monthly["month"])
+        note = NO_BREAKEVEN if first is None else f"break-even {first}"
+        dash = ("-", "-.", ":")[i // len(style.CYCLE) % 3]  # colours repeat after six runs
+        ax.plot(
+            x, _per_car_series(monthly), color=colour, ls=dash, lw=LINE_WIDTH,
+            label=f"{name}: {note}",
+        )  # fmt: skip
+        if first is not None:
+            marks.check_month(monthly, first, f"{name} operating_per_car")
+            ax.axvline(style.month_date(first), color=colour, linestyle="--", lw=1.2, alpha=0.9)
+    marks.zero_line(ax)
+    marks.finish_axes(ax, every_month, ylabel="Operating profit per car (USD)", usd=True)
+    style.legend(ax, loc="best")
+    return fig
+
+
+def _per_car_series(monthly: pd.DataFrame) -> np.ndarray:
+    delivered = monthly["deliveries"].to_numpy(float) > 0
+    return np.where(delivered, monthly["operating_profit_per_car"].to_numpy(float), np.nan)
+
+
+def _derive_breakeven(monthly: pd.DataFrame) -> dict[str, Any]:
+    ok = (monthly["deliveries"].to_numpy(float) > 0) & (_per_car_series(monthly) >= 0)
+    i = first_true(ok)
+    return {"operating_per_car": None if i is None else str(monthly["month"].iloc[i])}
+
+
+# ---------------------------------------------------------------------------- operations
+
+
+def operations(monthly: pd.DataFrame, title: str | None = None) -> Figure:
+    """Capacity, production and deliveries (cars/month), the backlog (cars) and the wait (days)."""
+    needed = ("month", "capacity", "production", "deliveries", "backlog", "avg_wait_days")
+    marks.require(monthly, needed, "operations")
+    fig, (flow, backlog, wait) = style.new_figure(
+        3, title=title or "Factory ramp-up: output, backlog and customer wait",
+        height_ratios=(2.0, 1.0, 1.0), figsize=(10.0, 6.4),
+    )  # fmt: skip
+    x = style.month_dates(monthly["month"])
+    flow.plot(x, monthly["capacity"], color=OKABE_ITO["black"], lw=1.4, ls="--", label="capacity")
+    flow.plot(x, monthly["production"], color=OKABE_ITO["blue"], lw=LINE_WIDTH, label="production")
+    flow.plot(
+        x, monthly["deliveries"], color=OKABE_ITO["orange"], lw=LINE_WIDTH, label="deliveries"
+    )
+    marks.finish_axes(flow, x, ylabel="Cars per month", count=True, xlabel=None)
+    flow.set_ylim(bottom=0)
+    style.legend(flow, loc="best", ncols=3)
+
+    backlog.plot(x, monthly["backlog"], color=OKABE_ITO["green"], lw=LINE_WIDTH, label="backlog")
+    backlog.fill_between(x, monthly["backlog"], 0, color=OKABE_ITO["green"], alpha=0.15, lw=0)
+    marks.finish_axes(backlog, x, ylabel="Backlog (cars)", count=True, xlabel=None)
+    backlog.set_ylim(bottom=0)
+
+    purple = OKABE_ITO["purple"]
+    wait.plot(x, monthly["avg_wait_days"], color=purple, lw=LINE_WIDTH, label="average")
+    if "p90_wait_days" in monthly:
+        wait.plot(x, monthly["p90_wait_days"], color=purple, lw=1.2, ls=":", label="90th pct")
+        style.legend(wait, loc="best", ncols=2)
+    marks.finish_axes(wait, x, ylabel="Wait (days)")
+    wait.set_ylim(bottom=0)
+    fig.align_ylabels([flow, backlog, wait])
+    return fig
+
+
+# ---------------------------------------------------------------------------- unit cost
+
+FIXED_COMPONENTS = ("cogs_fixed", "cogs_depreciation")
+"""Period costs spread over the month's deliveries; drawn on top of the variable components."""
+_COMPONENT_COLOURS = ("blue", "orange", "green", "sky_blue", "purple", "vermillion", "yellow")
+
+
+def unit_cost(monthly: pd.DataFrame, title: str | None = None) -> Figure:
+    """Cost of goods sold per delivered car, stacked by component, under the average price."""
+    marks.require(monthly, ("month", "deliveries", "asp"), "unit_cost")
+    parts = cost_components(monthly.columns)
+    if not parts:
+        raise ValueError("unit_cost needs cogs_<component> columns in the monthly table")
+    fig, (ax,) = style.new_figure()  # title over the axes, not the figure: the legend sits right
+    ax.set_title(
+        title or "Unit cost per car: the learning curve at work",
+        fontsize=style.TITLE_SIZE, fontweight="bold",
+    )  # fmt: skip
+    x = style.month_dates(monthly["month"])
+    delivered = monthly["deliveries"].to_numpy(float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        per_car = {
+            c: np.where(delivered > 0, monthly[c].to_numpy(float) / delivered, np.nan)
+            for c in parts
+        }
+    bottom = np.zeros(len(monthly))
+    handles = []
+    for i, col in enumerate(parts):
+        top = bottom + per_car[col]
+        name = _COMPONENT_COLOURS[i % len(_COMPONENT_COLOURS)]
+        handles.append(
+            ax.fill_between(
+                x, bottom, top, color=OKABE_ITO[name], alpha=0.85, lw=0, label=component_label(col)
+            )
+        )
+        bottom = top
+    ax.plot(x, bottom, color=OKABE_ITO["black"], lw=0.8, alpha=0.6)
+    asp = np.where(delivered > 0, monthly["asp"].to_numpy(float), np.nan)
+    (price,) = ax.plot(x, asp, color=OKABE_ITO["black"], lw=2.6, label="average selling price")
+    marks.margin_arrow(ax, x, bottom, asp)
+    marks.finish_axes(ax, x, ylabel="USD per delivered car", usd=True)
+    ax.set_ylim(0, np.nanmax(np.concatenate([asp, bottom, [1.0]])) * 1.08)
+    fig.legend(
+        handles=[price, *handles[::-1]],  # same order as the stack, top first
+        loc="outside right upper",
+        fontsize=style.LEGEND_SIZE,
+        frameon=False,
+    )
+    return fig
+
+
+def cost_components(columns: Iterable[str]) -> list[str]:
+    """The ``cogs_<component>`` columns, variable ones first, fixed and depreciation last."""
+    parts = [c for c in columns if c.startswith("cogs_")]
+    return [c for c in parts if c not in FIXED_COMPONENTS] + [
+        c for c in FIXED_COMPONENTS if c in parts
+    ]
+
+
+def component_label(column: str) -> str:
+    """``cogs_body_and_parts`` → ``body and parts``; fixed costs say they are spread per car."""
+    text = column.removeprefix("cogs_").replace("_", " ")
+    return f"{text} (per car)" if column in FIXED_COMPONENTS else text
+
+
+# ---------------------------------------------------------------------------- cash
+
+
+def cash(
+    monthly: pd.DataFrame, breakeven: Mapping[str, Any] | None = None, title: str | None = None
+) -> Figure:
+    """Cumulative cash with the trough (peak cash deficit) and the payback month marked.
+
+    ``breakeven`` is ``summary["breakeven"]``; without it the trough is the lowest cumulative cash
+    and payback the first month from there with cumulative cash >= 0.
+    """
+    marks.require(monthly, ("month", "cumulative_cash"), "cash")
+    be = dict(breakeven) if breakeven is not None else _derive_cash(monthly)
+    fig, (ax,) = style.new_figure(title=title or "Cumulative cash: the funding the ramp-up needs")
+    x, y = style.month_dates(monthly["month"]), monthly["cumulative_cash"].to_numpy(float)
+    ax.plot(x, y, color=OKABE_ITO["blue"], lw=LINE_WIDTH, label="cumulative cash")
+    ax.fill_between(x, y, 0, where=y < 0, interpolate=True, color=style.LOSS, alpha=0.15, lw=0)
+    ax.fill_between(x, y, 0, where=y >= 0, interpolate=True, color=style.GAIN, alpha=0.15, lw=0)
+    marks.zero_line(ax)
+    if "capex" in monthly:
+        marks.label_capex(ax, x, y, monthly["capex"].to_numpy(float))
+    trough = be.get("peak_cash_deficit_month")
+    if trough is not None:
+        i = marks.check_month(monthly, trough, "peak_cash_deficit_month")
+        deficit = be.get("peak_cash_deficit")
+        deficit = -y[i] if deficit is None else deficit
+        ax.plot(x[i], y[i], "o", color=style.LOSS, markersize=8, zorder=5)
+        ax.annotate(
+            f"peak deficit {style.usd(-abs(deficit))} ({trough})",
+            xy=(x[i], y[i]), xytext=(0, -14), textcoords="offset points",
+            ha=marks.side(x, i, "center"), va="top", fontsize=NOTE_SIZE, color=style.LOSS,
+        )  # fmt: skip
+        ax.margins(y=0.15)
+    payback = be.get("cash_payback")
+    if payback is None:
+        marks.note(ax, NO_PAYBACK)
+    else:
+        marks.check_month(monthly, payback, "cash_payback")
+        marks.mark_month(ax, x, y, payback, f"payback {payback}", linestyle="--")
+    marks.finish_axes(ax, x, ylabel="Cumulative cash (USD)", usd=True)
+    return fig
+
+
+def _derive_cash(monthly: pd.DataFrame) -> dict[str, Any]:
+    y = monthly["cumulative_cash"].to_numpy(float)
+    months = monthly["month"].astype(str).to_numpy()
+    trough = int(np.argmin(y))
+    deficit = max(0.0, -float(y[trough]))
+    if deficit == 0.0:
+        return {
+            "peak_cash_deficit": 0.0,
+            "peak_cash_deficit_month": None,
+            "cash_payback": months[0],
+        }
+    after = first_true(y[trough:] >= 0)
+    return {
+        "peak_cash_deficit": deficit,
+        "peak_cash_deficit_month": months[trough],
+        "cash_payback": None if after is None else months[trough + after],
+    }

@@ -1,0 +1,319 @@
+"""Figures of one run: structure, labels and units, break-even marks, atomic saving."""
+
+from __future__ import annotations
+
+import matplotlib
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.collections import PolyCollection
+from matplotlib.figure import Figure
+from matplotlib.text import Text
+
+from sim import load_scenario, simulate
+from sim.plots import cash, operations, per_car_profit, save_figure, unit_cost
+from sim.plots.run import NO_BREAKEVEN, NO_PAYBACK, component_label, cost_components
+from sim.plots.style import UsdFormatter, month_dates, usd
+
+matplotlib.use("Agg")
+
+
+def synthetic(months: int = 12, *, per_car_from: float = -3000.0, per_car_step: float = 500.0):
+    """A small monthly table; per-car profit rises by ``per_car_step`` a month."""
+    labels = [f"{2024 + (3 + m) // 12}-{(3 + m) % 12 + 1:02d}" for m in range(months)]
+    deliveries = np.linspace(1000, 5000, months)
+    cash_flow = np.array([-50e6, -400e6, *np.full(months - 2, 60e6)])[:months]
+    return pd.DataFrame(
+        {
+            "month": labels,
+            "quarter": [f"{s[:4]}Q{(int(s[5:]) - 1) // 3 + 1}" for s in labels],
+            "capacity": deliveries * 1.2,
+            "production": deliveries * 1.05,
+            "deliveries": deliveries,
+            "backlog": np.linspace(20000, 2000, months),
+            "avg_wait_days": np.linspace(10, 90, months),
+            "p90_wait_days": np.linspace(15, 100, months),
+            "asp": np.full(months, 30000.0),
+            "cogs_battery": deliveries * 8000.0,
+            "cogs_body": deliveries * 12000.0,
+            "cogs_fixed": np.full(months, 10e6),
+            "cogs_depreciation": np.full(months, 5e6),
+            "operating_profit_per_car": per_car_from + per_car_step * np.arange(months),
+            "capex": np.array([0.0, 400e6, *np.zeros(months - 2)])[:months],
+            "cumulative_cash": np.cumsum(cash_flow),
+        }
+    )
+
+
+def texts(fig: Figure) -> list[str]:
+    """Every piece of text drawn: titles, labels, annotations, legend entries."""
+    return [t.get_text() for t in fig.findobj(Text) if t.get_text()]
+
+
+def data_lines(ax) -> list:
+    """Lines with a legend label (not reference lines: zero line, month marks)."""
+    return [line for line in ax.get_lines() if not line.get_label().startswith("_")]
+
+
+@pytest.fixture(scope="module")
+def default_run():
+    return simulate(load_scenario())
+
+
+# ---------------------------------------------------------------------------- per-car profit
+
+
+def test_per_car_profit_marks_the_given_breakeven():
+    fig = per_car_profit(synthetic(), {"operating_per_car": "2024-10"}, title="Test run")
+    assert isinstance(fig, Figure)
+    (ax,) = fig.axes
+    assert len(data_lines(ax)) == 1
+    assert len(ax.get_lines()) == 3  # profit, zero line, break-even mark
+    assert "break-even 2024-10" in texts(fig)
+    assert NO_BREAKEVEN not in texts(fig)
+    assert "USD" in ax.get_ylabel() and ax.get_xlabel() == "Month"
+    assert fig._suptitle.get_text() == "Test run"
+
+
+def test_per_car_profit_says_when_there_is_no_breakeven():
+    fig = per_car_profit(synthetic(per_car_step=0.0), {"operating_per_car": None})
+    assert NO_BREAKEVEN in texts(fig)
+    assert not any(t.startswith("break-even") for t in texts(fig))
+    assert len(fig.axes[0].get_lines()) == 2  # profit and zero line, no month mark
+
+
+def test_per_car_profit_derives_the_breakeven_when_not_given():
+    # -3000 + 500 * 6 = 0 in the seventh month, 2024-10
+    assert "break-even 2024-10" in texts(per_car_profit(synthetic()))
+    assert NO_BREAKEVEN in texts(per_car_profit(synthetic(per_car_step=0.0)))
+
+
+def test_per_car_profit_marks_a_later_sustained_breakeven():
+    be = {
+        "operating_per_car": "2024-10",
+        "operating_per_car_sustained": "2025-01",
+        "sustain_months": 3,
+    }
+    fig = per_car_profit(synthetic(), be)
+    found = texts(fig)
+    assert "break-even 2024-10" in found
+    assert "sustained break-even 2025-01 (3+ months)" in found
+    assert len(fig.axes[0].get_lines()) == 4
+
+
+def test_per_car_profit_rejects_a_breakeven_outside_the_table():
+    with pytest.raises(ValueError, match="not a month"):
+        per_car_profit(synthetic(), {"operating_per_car": "2031-01"})
+
+
+def test_per_car_profit_draws_one_line_per_scenario():
+    runs = {"base": synthetic(), "flat": synthetic(per_car_step=0.0), "short": synthetic(6)}
+    fig = per_car_profit(runs, breakevens={"base": {"operating_per_car": "2024-10"}})
+    (ax,) = fig.axes
+    lines = data_lines(ax)
+    assert [line.get_label().split(":")[0] for line in lines] == list(runs)
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend[0] == "base: break-even 2024-10"
+    assert legend[1] == f"flat: {NO_BREAKEVEN}"
+    assert legend[2] == f"short: {NO_BREAKEVEN}"  # derived: 6 months never reach zero
+
+
+def test_per_car_profit_rejects_mixed_arguments():
+    with pytest.raises(TypeError):
+        per_car_profit(synthetic(), breakevens={"a": None})
+    with pytest.raises(TypeError):
+        per_car_profit({"a": synthetic()}, {"operating_per_car": None})
+    with pytest.raises(KeyError):
+        per_car_profit({"a": synthetic()}, breakevens={"b": None})
+
+
+def test_missing_columns_are_named():
+    with pytest.raises(KeyError, match="operating_profit_per_car"):
+        per_car_profit(synthetic().drop(columns="operating_profit_per_car"))
+
+
+# ---------------------------------------------------------------------------- operations
+
+
+def test_operations_has_flow_backlog_and_wait_panels():
+    fig = operations(synthetic())
+    flow, backlog, wait = fig.axes
+    assert [line.get_label() for line in data_lines(flow)] == [
+        "capacity",
+        "production",
+        "deliveries",
+    ]
+    assert len(data_lines(backlog)) == 1
+    assert [line.get_label() for line in data_lines(wait)] == ["average", "90th pct"]
+    assert "per month" in flow.get_ylabel().lower()
+    assert "(cars)" in backlog.get_ylabel()
+    assert "(days)" in wait.get_ylabel()
+    assert flow.get_legend() is not None
+
+
+# ---------------------------------------------------------------------------- unit cost
+
+
+def test_unit_cost_stacks_each_component_under_the_price():
+    monthly = synthetic()
+    fig = unit_cost(monthly)
+    (ax,) = fig.axes
+    areas = [c for c in ax.collections if isinstance(c, PolyCollection)]
+    assert len(areas) == 4
+    assert [line.get_label() for line in data_lines(ax)] == ["average selling price"]
+    assert "USD" in ax.get_ylabel()
+    legend = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert legend == [
+        "average selling price",
+        "depreciation (per car)",
+        "fixed (per car)",
+        "body",
+        "battery",
+    ]
+    # the stack's top is the unit cost: 8000 + 12000 + (10e6 + 5e6) / deliveries
+    top = ax.get_lines()[0].get_ydata()
+    expected = 20000 + 15e6 / monthly["deliveries"].to_numpy()
+    np.testing.assert_allclose(top, expected)
+
+
+def test_cost_components_put_period_costs_last():
+    cols = ["cogs_fixed", "cogs_battery", "cogs", "cogs_depreciation", "cogs_body_and_parts"]
+    assert cost_components(cols) == [
+        "cogs_battery",
+        "cogs_body_and_parts",
+        "cogs_fixed",
+        "cogs_depreciation",
+    ]
+    assert component_label("cogs_body_and_parts") == "body and parts"
+    assert component_label("cogs_fixed") == "fixed (per car)"
+
+
+# ---------------------------------------------------------------------------- cash
+
+
+def test_cash_marks_trough_and_payback():
+    monthly = synthetic()  # -50m, -450m, then +60m a month: back above zero in month 10
+    be = {
+        "peak_cash_deficit": 450e6,
+        "peak_cash_deficit_month": "2024-05",
+        "cash_payback": "2025-01",
+    }
+    fig = cash(monthly, be)
+    found = texts(fig)
+    assert "peak deficit \u2212$450m (2024-05)" in found
+    assert "payback 2025-01" in found
+    assert "capex $400m" in found
+    assert "USD" in fig.axes[0].get_ylabel()
+    assert cash(monthly).axes and texts(cash(monthly)) == found  # derived marks agree
+
+
+def test_cash_says_when_there_is_no_payback():
+    monthly = synthetic(6)
+    fig = cash(monthly)
+    assert NO_PAYBACK in texts(fig)
+    assert not any(t.startswith("payback") for t in texts(fig))
+
+
+# ---------------------------------------------------------------------------- default scenario
+
+
+def test_default_scenario_figures(default_run):
+    monthly, be = default_run.monthly, default_run.summary["breakeven"]
+    figs = {
+        "per_car": per_car_profit(monthly, be),
+        "operations": operations(monthly),
+        "unit_cost": unit_cost(monthly),
+        "cash": cash(monthly, be),
+    }
+    assert [len(f.axes) for f in figs.values()] == [1, 3, 1, 1]
+    per_car = texts(figs["per_car"])
+    if be["operating_per_car"] is None:
+        assert NO_BREAKEVEN in per_car
+    else:
+        assert f"break-even {be['operating_per_car']}" in per_car
+    components = [c for c in monthly.columns if c.startswith("cogs_")]
+    assert len(figs["unit_cost"].axes[0].collections) == len(components)
+    cash_texts = texts(figs["cash"])
+    if be["cash_payback"] is not None:
+        assert f"payback {be['cash_payback']}" in cash_texts
+    # the marks derived from the table agree with the model's summary
+    assert texts(cash(monthly)) == cash_texts
+    assert f"break-even {be['operating_per_car']}" in texts(per_car_profit(monthly))
+
+
+def test_figures_do_not_touch_pyplot(default_run):
+    import matplotlib.pyplot as plt
+
+    before = plt.get_fignums()
+    per_car_profit(default_run.monthly, default_run.summary["breakeven"])
+    operations(default_run.monthly)
+    assert plt.get_fignums() == before
+
+
+# ---------------------------------------------------------------------------- style helpers
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (0, "$0"),
+        (950, "$950"),
+        (12_000, "$12k"),
+        (12_500, "$12.5k"),
+        (1.2e9, "$1.2bn"),
+        (-1_164_185_853.9, "\u2212$1.16bn"),
+        (800e6, "$800m"),
+        (float("nan"), "n/a"),
+    ],
+)
+def test_usd(value, text):
+    assert usd(value) == text
+
+
+def test_usd_ticks_share_one_unit_and_show_the_step():
+    fmt = UsdFormatter()
+    assert fmt.format_ticks([-1e9, -0.5e9, 0, 0.5e9]) == [
+        "\u2212$1.0bn",
+        "\u2212$0.5bn",
+        "$0",
+        "$0.5bn",
+    ]
+    assert fmt.format_ticks([0, 2500, 5000]) == ["$0", "$2.5k", "$5.0k"]
+    assert fmt.format_ticks([0, 10_000, 20_000]) == ["$0", "$10k", "$20k"]
+
+
+def test_month_dates():
+    dates = month_dates(["2024-04", "2024-05", "2025-01"])
+    assert dates.dtype == np.dtype("datetime64[D]")
+    assert str(dates[0]) == "2024-04-01" and str(dates[-1]) == "2025-01-01"
+
+
+# ---------------------------------------------------------------------------- saving
+
+
+def test_save_figure_writes_png_atomically(tmp_path):
+    fig = per_car_profit(synthetic())
+    written = save_figure(fig, tmp_path / "figs" / "per_car.png")
+    assert written == [tmp_path / "figs" / "per_car.png"]
+    assert written[0].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert [p.name for p in (tmp_path / "figs").iterdir()] == ["per_car.png"]
+
+
+def test_save_figure_writes_each_format(tmp_path):
+    written = save_figure(cash(synthetic()), tmp_path / "cash", formats=("png", "svg"))
+    assert [p.name for p in written] == ["cash.png", "cash.svg"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cash.png", "cash.svg"]
+
+
+def test_save_figure_leaves_nothing_behind_on_failure(tmp_path, monkeypatch):
+    fig = per_car_profit(synthetic())
+    with pytest.raises(ValueError, match="unsupported"):
+        save_figure(fig, tmp_path / "x", formats=("bmpx",))
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(fig, "savefig", broken)
+    with pytest.raises(RuntimeError):
+        save_figure(fig, tmp_path / "x.png")
+    assert list(tmp_path.iterdir()) == []
