@@ -212,5 +212,5 @@ def load_scenario(
     path = Path(path) if path is not None else DEFAULT_SCENARIO
     data = read_scenario_data(path)
     if overrides:
-        data = apply_overrides(data, overrides)
+        data = apply_overrides(data, overrides, source=f"--set (on {path})")
     return scenario_from_dict(data, source=str(path), overridden=overrides or ())

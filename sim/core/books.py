@@ -19,6 +19,9 @@ from sim.config.schema import DeclineCost, Scenario, Schedule
 from sim.core.calendar import DAYS_PER_YEAR, Calendar
 from sim.core.learning import decline_cost, total_cost
 
+MIN_CARS = 1.0
+"""Per-car figures are only defined for months (or quarters) delivering at least one car."""
+
 
 @dataclass(frozen=True)
 class Operations:
@@ -156,10 +159,10 @@ def close_books(sc: Scenario, cal: Calendar, ops: Operations) -> dict[str, np.nd
     operating = gross - opex
     deposits = sc.launch.deposit_usd * (orders - deliveries)
     cash = operating + dep - capex - np.diff(inventory_value, prepend=0.0) + deposits
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         margin = np.where(revenue > 0, gross / revenue, np.nan)
-        per_car = np.where(deliveries > 0, operating / deliveries, np.nan)
-        unit_cogs = np.where(deliveries > 0, cogs / deliveries, np.nan)
+        per_car = np.where(deliveries >= MIN_CARS, operating / deliveries, np.nan)
+        unit_cogs = np.where(deliveries >= MIN_CARS, cogs / deliveries, np.nan)
 
     cols: dict[str, np.ndarray] = {
         "orders": orders,

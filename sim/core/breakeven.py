@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.core.books import MIN_CARS
+
 
 def first_true(mask: np.ndarray) -> int | None:
     hits = np.flatnonzero(mask)
@@ -23,7 +25,7 @@ def first_sustained(mask: np.ndarray, months: int) -> int | None:
 
 def breakeven_indices(cols: dict[str, np.ndarray], sustain_months: int) -> dict[str, object]:
     """Month indices (0 = the start month) of each break-even, and the capital needed."""
-    delivered = cols["deliveries"] > 0
+    delivered = cols["deliveries"] >= MIN_CARS
     per_car_ok = delivered & (cols["operating_profit_per_car"] >= 0)
     cash = cols["cumulative_cash"]
     trough = int(np.argmin(cash))

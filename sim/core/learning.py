@@ -7,9 +7,9 @@ Wright's law, with a floor the cost never goes below:
 Two readings of the same formula are offered, and a scenario picks one:
 
 * ``unit`` (Crawford): c(n) is the cost of the n-th car. The cost of the first N cars is the sum
-  of c(1..N); we use the first car exactly and the midpoint rule for the rest,
-  ``S(N) = 1 + ((N + 1/2)^(1+b) - (3/2)^(1+b)) / (1+b)``, which matches the sum to better than
-  0.1 % from N = 10 on (see the unit tests) and works for fractional N.
+  of c(1..N): exact for the first 100 cars, then the midpoint rule
+  ``S(N) = S(100) + ((N + 1/2)^(1+b) - (100.5)^(1+b)) / (1+b)``, which matches the sum to
+  better than 0.1 % for any progress ratio (see the unit tests) and works for fractional N.
 * ``cumulative_average`` (Wright's own): c(n) is the average cost of the first n cars, so the
   first N cost exactly ``N * c(N)``.
 
@@ -37,15 +37,28 @@ def unit_cost(n: np.ndarray | float, first_unit: float, floor: float, progress_r
     return floor + (first_unit - floor) * n ** exponent(progress_ratio)
 
 
+EXACT_UNITS = 100
+"""Cars summed one by one before the midpoint rule takes over."""
+
+
 def _sum_of_powers(n: np.ndarray, b: float) -> np.ndarray:
-    """S(N) ~ sum_{k=1..N} k^b, continuous in N, exact at N <= 1."""
+    """S(N) ~ sum_{k=1..N} k^b, continuous in N.
+
+    Exact (the partial sum, plus a share of the next term for fractional N) up to
+    ``EXACT_UNITS``; beyond, the midpoint rule ``integral from K+1/2 to N+1/2 of x^b dx`` adds
+    the rest, whose error is negligible there whatever the progress ratio.
+    """
     n = np.asarray(n, dtype=float)
-    head = np.minimum(n, 1.0)
-    tail_n = np.maximum(n, 1.0) + 0.5
+    k = np.arange(1, EXACT_UNITS + 1, dtype=float)
+    prefix = np.concatenate(([0.0], np.cumsum(k**b)))  # prefix[j] = sum of the first j terms
+    whole = np.clip(np.floor(n), 0, EXACT_UNITS).astype(np.int64)
+    head = prefix[whole] + (np.minimum(n, EXACT_UNITS) - whole) * (whole + 1.0) ** b
+    far = np.maximum(n, EXACT_UNITS) + 0.5
+    start = EXACT_UNITS + 0.5
     if abs(1.0 + b) < 1e-12:
-        tail = np.log(tail_n / 1.5)
+        tail = np.log(far / start)
     else:
-        tail = (tail_n ** (1.0 + b) - 1.5 ** (1.0 + b)) / (1.0 + b)
+        tail = (far ** (1.0 + b) - start ** (1.0 + b)) / (1.0 + b)
     return head + tail
 
 
@@ -61,7 +74,7 @@ def total_cost(n: np.ndarray | float, comp: WrightCost) -> np.ndarray:
 
 
 def marginal_cost(n: np.ndarray | float, comp: WrightCost) -> np.ndarray:
-    """Cost of the car after ``n`` cars have been built (the curve a planner plots)."""
+    """Cost of the n-th car: c(n) (unit), or d(total)/dn (cumulative average)."""
     n = np.maximum(np.asarray(n, dtype=float), 1.0)
     b = exponent(comp.progress_ratio)
     learn = comp.first_unit_usd - comp.floor_usd

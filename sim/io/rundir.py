@@ -14,8 +14,10 @@ from sim.model.result import Result
 
 def scenario_yaml(result: Result) -> str:
     data = result.scenario.model_dump(mode="json", by_alias=True)
-    header = f"# Resolved scenario as run ({result.mode}"
-    header += f", seed {result.summary['seed']})\n" if result.seed is not None else ")\n"
+    data["mode"] = result.mode  # as run: re-running this file gives the same tables
+    if isinstance(result.seed, int):
+        data["seed"] = result.seed
+    header = "# Resolved scenario as run: `scaleup run` on this file gives the same tables.\n"
     return header + yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
 
 

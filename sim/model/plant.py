@@ -83,7 +83,7 @@ def plant_process(env, inp: PlantInputs, log: PlantLog):
     capacity, supply = inp.capacity, inp.supply
     grace, h = inp.grace_days, inp.daily_hazard
     y_mat, y_gap, y_half = inp.yield_mature, inp.yield_gap, inp.yield_halving_units
-    fg_target = inp.fg_target
+    fg_target = floor(inp.fg_target) if stochastic else inp.fg_target  # whole cars
     binomial = inp.rng_cancel.binomial
     poisson = inp.rng_orders.poisson
     month_starts = inp.month_start_day
@@ -98,7 +98,7 @@ def plant_process(env, inp: PlantInputs, log: PlantLog):
     inventory = 0.0
     built = inp.experience  # cumulative cars, pilot builds included
     carry = 0.0
-    cum_orders = 0.0
+    cum_orders = inp.launch_orders  # Bass counts the launch orders as adopters
     month = -1
     next_month_day = 0
 
@@ -110,13 +110,11 @@ def plant_process(env, inp: PlantInputs, log: PlantLog):
             next_month_day = month_starts[month + 1]
             days = next_month_day - d
             mean = inp.intake(month, cum_orders) / days
-            if stochastic:
-                orders[d:next_month_day] = poisson(mean, days).tolist()
-            else:
-                orders[d:next_month_day] = [mean] * days
+            block = poisson(mean, days).tolist() if stochastic else [mean] * days
+            orders[d:next_month_day] = block
+            cum_orders += sum(block)
             if d == 0:
                 orders[0] += inp.launch_orders
-            cum_orders += sum(orders[d:next_month_day])
         new = orders[d]
         co.append(new)
         fresh += new

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from sim.config.schema import Scenario
-from sim.core.books import Operations
+from sim.core.books import MIN_CARS, Operations
 from sim.core.breakeven import breakeven_indices
 from sim.core.calendar import Calendar
 
@@ -67,12 +67,12 @@ class Result:
                 out[name] = np.add.reduceat(values, first)
         with np.errstate(divide="ignore", invalid="ignore"):
             rev, deliv = out["revenue"], out["deliveries"]
-            out["asp"] = np.where(deliv > 0, rev / deliv, np.nan)
+            out["asp"] = np.where(deliv >= MIN_CARS, rev / deliv, np.nan)
             out["gross_margin"] = np.where(rev > 0, out["gross_profit"] / rev, np.nan)
             out["operating_profit_per_car"] = np.where(
-                deliv > 0, out["operating_profit"] / deliv, np.nan
+                deliv >= MIN_CARS, out["operating_profit"] / deliv, np.nan
             )
-            out["unit_cogs"] = np.where(deliv > 0, out["cogs"] / deliv, np.nan)
+            out["unit_cogs"] = np.where(deliv >= MIN_CARS, out["cogs"] / deliv, np.nan)
         return pd.DataFrame(out)
 
     @cached_property
