@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from sim.errors import ConfigError
 
 # Modules that each define ``register(subparsers)``; a sub-command sets ``func(args) -> int``.
-COMMANDS = ("sim.cli.run",)
+COMMANDS = ("sim.cli.run", "sim.cli.sweep", "sim.cli.plot")
 
 EXIT_BAD_INPUT = 2
 

@@ -59,11 +59,18 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    from sim.config.load import read_yaml
     from sim.errors import ConfigError
 
     failed = 0
     for path in args.configs:
         try:
+            if "base" in read_yaml(path):  # a sweep file (configs/sweeps/)
+                from sim.experiments import load_sweep
+
+                plan = load_sweep(path)
+                print(f"ok: {path} (sweep {plan.name}, {plan.n_runs:,} runs)")
+                continue
             sc = load_scenario(path)
         except ConfigError as exc:
             print(f"scaleup: error: {exc}")

@@ -1,12 +1,30 @@
-"""Figures of a run: pure functions of the result tables returning matplotlib Figures.
+"""Figures of a run or a sweep: pure functions of the result tables returning matplotlib Figures.
 
 >>> from sim import load_scenario, simulate
 >>> from sim.plots import per_car_profit, save_figure
 >>> r = simulate(load_scenario())
 >>> save_figure(per_car_profit(r.monthly, r.summary["breakeven"]), "figs/per_car")
+
+Sweeps (tables of :func:`sim.experiments.read_sweep`): :func:`profit_bands`, :func:`fan_chart`,
+:func:`breakeven_distribution`, :func:`breakeven_heatmap`; sensitivity: :func:`tornado`,
+:func:`sobol_indices`.
 """
 
 from sim.plots.run import cash, operations, per_car_profit, unit_cost
 from sim.plots.save import save_figure
+from sim.plots.sensitivity import breakeven_heatmap, sobol_indices, tornado
+from sim.plots.sweep import breakeven_distribution, fan_chart, profit_bands
 
-__all__ = ["cash", "operations", "per_car_profit", "save_figure", "unit_cost"]
+__all__ = [
+    "breakeven_distribution",
+    "breakeven_heatmap",
+    "cash",
+    "fan_chart",
+    "operations",
+    "per_car_profit",
+    "profit_bands",
+    "save_figure",
+    "sobol_indices",
+    "tornado",
+    "unit_cost",
+]

@@ -10,6 +10,7 @@ import math
 from collections.abc import Sequence
 
 import numpy as np
+from matplotlib import colormaps
 from matplotlib import dates as mdates
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
@@ -30,6 +31,8 @@ CYCLE = tuple(OKABE_ITO[k] for k in ("blue", "orange", "green", "vermillion", "p
 """Line colours in order of use; yellow (too light) and black (too heavy) stay out."""
 GREY = "#7F7F7F"
 """Reference lines: zero line, capacity ceilings."""
+SEQUENTIAL = colormaps["cividis"]
+"""Ordered values (heatmaps): readable in grey and for every common colour-vision deficiency."""
 GAIN = OKABE_ITO["green"]
 LOSS = OKABE_ITO["vermillion"]
 
@@ -75,6 +78,13 @@ def legend(ax: Axes, **kwargs) -> None:
     kwargs.setdefault("fontsize", LEGEND_SIZE)
     kwargs.setdefault("framealpha", 0.9)
     ax.legend(**kwargs)
+
+
+def row_major(handles: Sequence, ncols: int) -> list:
+    """Legend entries reordered so that a legend of ``ncols`` columns reads row by row."""
+    rows = -(-len(handles) // ncols)
+    return [handles[r * ncols + c] for c in range(ncols) for r in range(rows)
+            if r * ncols + c < len(handles)]  # fmt: skip
 
 
 def colour(i: int) -> str:
@@ -164,6 +174,13 @@ def month_dates(labels: Sequence[str]) -> np.ndarray:
 def month_date(label: str) -> np.datetime64:
     """One ``YYYY-MM`` label → its first day."""
     return np.datetime64(label, "M").astype("datetime64[D]")
+
+
+def index_dates(start: Sequence[str] | str, index: np.ndarray) -> np.ndarray:
+    """Month ``index`` (months after ``start``, ``YYYY-MM``; one or one per index) → first
+    days as ``datetime64[D]``."""
+    first = np.asarray(start, dtype="datetime64[M]")
+    return (first + np.asarray(index, dtype=int)).astype("datetime64[D]")
 
 
 def format_month_axis(ax: Axes, dates: np.ndarray) -> None:

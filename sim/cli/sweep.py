@@ -1,0 +1,190 @@
+"""``scaleup sweep``: run a sweep file, print the comparison table, write the figure.
+
+Exit status: 0 all runs ok, 1 some runs failed (their count is printed), 2 bad input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+from typing import Any
+
+from sim.cli.common import money
+
+EXIT_RUNS_FAILED = 1
+MAX_ROWS = 30  # rows of the printed table; the rest are in points.csv
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "sweep",
+        help="run a sweep: variants, grids and samples, replicated (see configs/sweeps/)",
+        description="Run every point of a sweep file with its replications and compare them.",
+    )
+    p.add_argument("sweep", metavar="SWEEP.yaml", help="sweep file, e.g. configs/sweeps/ramps.yaml")
+    p.add_argument(
+        "--executor",
+        choices=("serial", "processes", "dask"),
+        help="where runs execute (default: processes; dask when --scheduler is given)",
+    )
+    p.add_argument("--workers", type=int, help="processes or local Dask workers (default: CPUs)")
+    p.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler, e.g. tcp://host:8786")
+    p.add_argument("--resume", action="store_true", help="finish an interrupted sweep in --out")
+    p.add_argument("--out", help="results folder (default: outputs/<sweep name>)")
+    p.add_argument("--full-monthly", action="store_true", help="also keep every run's months")
+    p.add_argument("--no-figures", action="store_true", help="skip the figure")
+    p.add_argument("--quiet", action="store_true", help="no progress output")
+    p.set_defaults(func=cmd_sweep)
+
+
+def cmd_sweep(args: argparse.Namespace) -> int:
+    from sim.experiments import run_sweep
+
+    executor = args.executor or ("dask" if args.scheduler else "processes")
+    result = run_sweep(
+        args.sweep,
+        executor=executor,
+        workers=args.workers,
+        scheduler=args.scheduler,
+        out=args.out,
+        resume=args.resume,
+        progress=False if args.quiet else None,
+        full_monthly=True if args.full_monthly else None,
+    )
+    print(format_comparison(result))
+    wrote = "manifest.json, sweep.yaml, runs.parquet, points.csv, comparison.csv, bands.parquet"
+    if result.plan.spec.outputs.full_monthly:
+        wrote += ", monthly.parquet"
+    if not args.no_figures:
+        figure = write_figure(result)
+        if figure:
+            wrote += f", {figure}"
+    print(f"\nWrote {result.folder}/: {wrote}")
+    if result.failed:
+        print(
+            f"scaleup: {result.failed:,} of {result.plan.n_runs:,} runs failed; "
+            f"see the status and error columns of {result.folder}/runs.parquet",
+            file=sys.stderr,
+        )
+        import pandas as pd
+
+        runs = pd.read_parquet(result.folder / "runs.parquet", columns=["status", "error"])
+        first = runs.loc[runs["status"] != "ok", "error"].iloc[0]
+        print(f"scaleup: first error: {first}", file=sys.stderr)
+        return EXIT_RUNS_FAILED
+    return 0
+
+
+def write_figure(result: Any) -> str | None:
+    """The per-car profit band figure, when there are few enough bands to read."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from sim.experiments import figures
+
+    bands = result.bands
+    groups = figures.band_groups(bands)
+    if not groups or len(groups) > figures.MAX_BANDS:
+        return None
+    fig = figures.ramp_bands(
+        bands,
+        result.comparison,
+        title=f"{result.plan.name}: " + ("operating profit per car, median and P10-P90"),
+    )
+    figures.save(fig, result.folder / "figures" / "per_car_profit_bands.png")
+    return "figures/per_car_profit_bands.png"
+
+
+def _pct(p: float) -> str:
+    return "" if p is None or (isinstance(p, float) and math.isnan(p)) else f"{p:.0%}"
+
+
+def _month(label: Any) -> str:
+    """A month label; "never" when not within the horizon (to fit the column)."""
+    if not isinstance(label, str):
+        return "n/a"
+    from sim.experiments.aggregate import NEVER
+
+    return "never" if label == NEVER else label
+
+
+def format_comparison(result: Any) -> str:
+    """The headline table: per point (or variant), break-even quantiles, P(BE), capital."""
+    plan, cmp = result.plan, result.comparison
+    factors = plan.factor_paths
+    sustain = {
+        (d.get("breakeven") or {}).get("sustain_months", 3) for d in plan.variant_data.values()
+    }
+    held = f"held {'/'.join(map(str, sorted(sustain)))} months"
+    reps = f"{plan.replications} replication{'s' * (plan.replications != 1)}"
+    lines = [
+        f"{plan.name}: {plan.n_runs:,} runs, {plan.n_points:,} points x {reps} "
+        f"({plan.spec.mode}, master seed {plan.spec.master_seed}); {result.executed:,} executed "
+        f"in {result.elapsed_s:.1f} s on {result.executor}; {result.failed:,} failed",
+        f"Break-even: operating profit per car >= 0, {held}; P10/P50/P90 month over "
+        "the runs (never = not within the horizon, later than any month)",
+        "",
+    ]
+    per_variant = "point_id" not in cmp
+    if per_variant:
+        factors = []
+        lines[-1:] = [f"Per variant, pooled over the {len(plan.draws):,} sampled draws.", ""]
+    rows = cmp.head(MAX_ROWS).to_dict("records")
+    short = short_names(factors)
+    names = [
+        " ".join([str(r["variant"]), *(f"{short[f]}={_short(r[f])}" for f in factors)])
+        for r in rows
+    ]
+    width = max(12, *(len(n) for n in names))
+    paired = "p_before_baseline" in cmp
+    head = (
+        f"{'variant' if per_variant else 'point':<{width}}  {'P10':>7}  {'P50':>7}  "
+        f"{'P90':>7}  {'P(BE)':>6}  {'capital P50':>11}  {'capital P90':>11}"
+    )
+    if paired:
+        head += f"  {'P(before ' + plan.spec.baseline_name + ')':>18}"
+    lines.append(head)
+    for name, row in zip(names, rows, strict=True):
+        line = (
+            f"{name:<{width}}  {_month(row['breakeven_p10']):>7}  "
+            f"{_month(row['breakeven_p50']):>7}  {_month(row['breakeven_p90']):>7}  "
+            f"{_pct(row['p_breakeven']):>6}  {money(row['capital_needed_p50']):>11}  "
+            f"{money(row['capital_needed_p90']):>11}"
+        )
+        if paired:
+            if per_variant:
+                is_base = row["variant"] == plan.spec.baseline_name
+            else:
+                is_base = row["point_id"] == plan.baseline_point(row["point_id"])
+            line += f"  {'(baseline)' if is_base else _pct(row['p_before_baseline']):>18}"
+        if row["failed"]:
+            line += f"  [{row['failed']} failed]"
+        lines.append(line)
+    if len(cmp) > MAX_ROWS:
+        lines.append(f"... {len(cmp) - MAX_ROWS:,} more in {result.folder}/comparison.csv")
+    if paired:
+        lines.append(
+            f"\nP(before {plan.spec.baseline_name}): share of replications in which the row "
+            "breaks even in an earlier month than the baseline with the same random numbers."
+        )
+    return "\n".join(lines)
+
+
+def short_names(paths: list[str]) -> dict[str, str]:
+    """The shortest dotted suffix of each path that tells it apart from the others."""
+    out = {}
+    for path in paths:
+        parts = path.split(".")
+        for n in range(1, len(parts) + 1):
+            tail = ".".join(parts[-n:])
+            if sum(p == tail or p.endswith("." + tail) for p in paths) == 1:
+                break
+        out[path] = tail
+    return out
+
+
+def _short(v: Any) -> str:
+    if isinstance(v, float):
+        return f"{v:.4g}"
+    return str(v)

@@ -1,0 +1,229 @@
+"""A sweep file becomes a plan: every variant's scenario, every point, every run, all checked.
+
+Points are numbered variant by variant, then grid cell (the grid's paths in file order, last path
+fastest), then sample draw: ``point_id = (variant * cells + cell) * draws + draw``. Runs are
+numbered point by point: ``run_id = point_id * replications + k``. Replication ``k`` of *every*
+point uses the seed ``SeedSequence(master_seed, spawn_key=(k,))``: common random numbers.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+import sim
+from sim.config.load import apply_overrides, read_scenario_data, read_yaml, scenario_from_dict
+from sim.errors import ConfigError
+from sim.experiments import sample
+from sim.experiments.spec import SweepSpec, spec_from_dict
+
+
+def replication_seed(master_seed: int, replication: int) -> np.random.SeedSequence:
+    """The seed of replication ``k``: the same in every variant, grid cell and draw."""
+    return np.random.SeedSequence(master_seed, spawn_key=(replication,))
+
+
+@dataclass(frozen=True)
+class Point:
+    point_id: int
+    variant: str
+    factors: dict[str, Any]
+    """Grid and sample values by dotted path (applied after the variant's own overrides)."""
+
+
+@dataclass(frozen=True)
+class SweepPlan:
+    spec: SweepSpec
+    source: str
+    """The sweep file as named by the user (or ``<sweep>`` for a mapping), for messages."""
+    variant_data: dict[str, dict[str, Any]]
+    """Each variant's scenario mapping, its ``set`` overrides applied."""
+    grid_cells: list[dict[str, Any]]
+    draws: list[dict[str, Any]]
+    paths: dict[str, str] = field(default_factory=dict)
+    """Scenario files used (``base`` and per variant), resolved."""
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+    @property
+    def replications(self) -> int:
+        return self.spec.replications
+
+    @property
+    def factor_paths(self) -> list[str]:
+        return [*self.spec.grid, *(self.spec.sample.params if self.spec.sample else {})]
+
+    @property
+    def n_points(self) -> int:
+        return len(self.variant_data) * len(self.grid_cells) * len(self.draws)
+
+    @property
+    def n_runs(self) -> int:
+        return self.n_points * self.replications
+
+    def point(self, point_id: int) -> Point:
+        cell_draw, d = divmod(point_id, len(self.draws))
+        v, c = divmod(cell_draw, len(self.grid_cells))
+        variant = self.spec.variant_names[v]
+        return Point(point_id, variant, {**self.grid_cells[c], **self.draws[d]})
+
+    def points(self) -> list[Point]:
+        return [self.point(p) for p in range(self.n_points)]
+
+    def baseline_point(self, point_id: int) -> int:
+        """The baseline variant's point with the same grid cell and draw."""
+        per_variant = len(self.grid_cells) * len(self.draws)
+        b = self.spec.variant_names.index(self.spec.baseline_name)
+        return b * per_variant + point_id % per_variant
+
+    def resolved(self) -> dict[str, Any]:
+        """The spec as run: defaults filled in, ranges expanded, files resolved."""
+        out = self.spec.model_dump(mode="json", by_alias=True, exclude_none=True)
+        out["resolved_files"] = dict(self.paths)
+        out["counts"] = {
+            "variants": len(self.variant_data),
+            "grid_cells": len(self.grid_cells),
+            "draws": len(self.draws),
+            "points": self.n_points,
+            "replications": self.replications,
+            "runs": self.n_runs,
+        }
+        return out
+
+    @property
+    def spec_hash(self) -> str:
+        """Hash of everything that decides the results (not names, descriptions or paths)."""
+        spec = self.spec.model_dump(mode="json", by_alias=True, exclude={"description"})
+        for v in spec.get("variants", {}).values():
+            v.pop("description", None)
+            v.pop("scenario", None)
+        spec.pop("base", None)
+        content = {"spec": spec, "variants": self.variant_data, "version": sim.__version__}
+        text = json.dumps(content, sort_keys=True, default=str, separators=(",", ":"))
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def load_sweep(
+    source: str | Path | Mapping[str, Any] | SweepPlan,
+    *,
+    base_dir: str | Path | None = None,
+    full_monthly: bool | None = None,
+) -> SweepPlan:
+    """Read and check a sweep (file, mapping or plan) before anything runs or is written.
+
+    A mapping's relative paths are relative to ``base_dir`` (default: the working folder).
+    ``full_monthly`` overrides ``outputs.full_monthly``. Any problem is a one-line
+    :class:`ConfigError` naming the sweep file and field.
+    """
+    if isinstance(source, SweepPlan):
+        plan = source
+    elif isinstance(source, Mapping):
+        data = dict(source)
+        folder = Path(base_dir) if base_dir is not None else Path.cwd()
+        plan = _plan(data, "<sweep>", folder)
+    else:
+        path = Path(source)
+        data = read_yaml(path)
+        data.setdefault("name", path.stem)
+        plan = _plan(data, str(path), Path(base_dir) if base_dir else path.parent)
+    if full_monthly is not None and full_monthly != plan.spec.outputs.full_monthly:
+        outputs = plan.spec.outputs.model_copy(update={"full_monthly": full_monthly})
+        plan = SweepPlan(
+            plan.spec.model_copy(update={"outputs": outputs}),
+            plan.source,
+            plan.variant_data,
+            plan.grid_cells,
+            plan.draws,
+            plan.paths,
+        )
+    return plan
+
+
+def _plan(data: dict[str, Any], source: str, folder: Path) -> SweepPlan:
+    spec = spec_from_dict(data, source)
+    paths = {"base": str(_scenario_file(folder, spec.base, source, "base"))}
+    base = _read(paths["base"], source, "base")
+    variant_data: dict[str, dict[str, Any]] = {}
+    for name in spec.variant_names:
+        variant = spec.variants.get(name)
+        scenario = base
+        if variant is not None and variant.scenario is not None:
+            where = f"variants.{name}.scenario"
+            file = _scenario_file(folder, variant.scenario, source, where)
+            paths[name] = str(file)
+            scenario = _read(file, source, where)
+        overrides = variant.set_ if variant is not None else {}
+        data_v = _override(scenario, overrides, source, f"variants.{name}.set")
+        _validate(data_v, source, f"variants.{name}" if spec.variants else "base", name)
+        variant_data[name] = data_v
+
+    grid_paths = list(spec.grid)
+    cells = [
+        dict(zip(grid_paths, vals, strict=True)) for vals in itertools.product(*spec.grid.values())
+    ]
+    for name, data_v in variant_data.items():
+        for path in grid_paths:
+            _override(data_v, {path: spec.grid[path][0]}, source, "grid")
+        for cell in cells:
+            _validate(apply_overrides(data_v, cell), source, "grid", name, cell)
+    if spec.sample is not None:
+        for path, dist in spec.sample.params.items():
+            probe = dist.values[0] if dist.dist == "discrete" else 0.0
+            for data_v in variant_data.values():
+                _override(data_v, {path: probe}, source, "sample.params")
+    n_points = len(variant_data) * len(cells) * (spec.sample.size if spec.sample else 1)
+    if n_points * spec.replications > 50_000_000:
+        raise ConfigError(source, None, f"{n_points * spec.replications:,} runs is too many")
+    return SweepPlan(
+        spec, source, variant_data, cells, sample.draw(spec.sample, spec.master_seed), paths
+    )
+
+
+def _scenario_file(folder: Path, name: str, source: str, where: str) -> Path:
+    path = (folder / name).resolve()
+    if not path.is_file():
+        raise ConfigError(source, where, f"scenario file not found: {name} (looked for {path})")
+    return path
+
+
+def _read(path: str | Path, source: str, where: str) -> dict[str, Any]:
+    try:
+        return read_scenario_data(path)
+    except ConfigError as exc:
+        raise ConfigError(source, where, str(exc)) from None
+
+
+def _override(data: dict[str, Any], overrides: Mapping[str, Any], source: str, where: str) -> dict:
+    try:
+        return apply_overrides(data, overrides, source)
+    except ConfigError as exc:
+        raise ConfigError(source, f"{where}.{exc.field}", exc.message) from None
+
+
+def _validate(
+    data: dict[str, Any],
+    source: str,
+    where: str,
+    variant: str,
+    cell: Mapping[str, Any] | None = None,
+) -> None:
+    try:
+        scenario_from_dict(data, source)
+    except ConfigError as exc:
+        if cell is None:
+            raise ConfigError(source, where, f"{exc.field}: {exc.message}") from None
+        blame = next((p for p in cell if exc.field == p or str(exc.field).startswith(p)), None)
+        at = ", ".join(f"{p}={v!r}" for p, v in cell.items())
+        field = f"grid.{blame}" if blame else "grid"
+        raise ConfigError(
+            source, field, f"variant {variant} with {at}: {exc.field}: {exc.message}"
+        ) from None

@@ -1,0 +1,67 @@
+"""Draws for the ``sample:`` block: Latin hypercube or plain Monte Carlo, then inverse CDFs.
+
+The unit-cube points come from one generator derived from the master seed (never the streams of
+the replications), so the draws are a pure function of the sweep file.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from scipy import stats
+from scipy.stats import qmc
+
+from sim.experiments.spec import Discrete, LogNormal, Normal, Sample, Triangular, Uniform
+
+SAMPLE_STREAM = 0x73616D70  # "samp": the draws' own entropy word, apart from the replications'
+
+
+def sample_rng(master_seed: int) -> np.random.Generator:
+    """The generator of the sample draws (independent of every replication's streams)."""
+    return np.random.default_rng(np.random.SeedSequence([master_seed, SAMPLE_STREAM]))
+
+
+def unit_points(method: str, size: int, dims: int, rng: np.random.Generator) -> np.ndarray:
+    """``size`` x ``dims`` points in the open unit cube."""
+    if method == "lhs":
+        try:
+            engine = qmc.LatinHypercube(d=dims, rng=rng)
+        except TypeError:  # scipy < 1.15 calls it ``seed``
+            engine = qmc.LatinHypercube(d=dims, seed=rng)
+        u = engine.random(size)
+    else:
+        u = rng.random((size, dims))
+    tiny = np.finfo(float).eps
+    return np.clip(u, tiny, 1.0 - tiny)
+
+
+def inverse_cdf(dist: Any, u: np.ndarray) -> list[Any]:
+    """Values of ``dist`` at the probabilities ``u`` (Python floats, or the listed values)."""
+    if isinstance(dist, Uniform):
+        x = dist.low + u * (dist.high - dist.low)
+    elif isinstance(dist, Normal):
+        x = stats.norm.ppf(u, loc=dist.mean, scale=dist.sigma)
+    elif isinstance(dist, Triangular):
+        width = dist.high - dist.low
+        x = stats.triang.ppf(u, (dist.mode - dist.low) / width, loc=dist.low, scale=width)
+    elif isinstance(dist, LogNormal):
+        x = dist.median * np.exp(dist.sigma * stats.norm.ppf(u))
+    elif isinstance(dist, Discrete):
+        w = np.ones(len(dist.values)) if dist.weights is None else np.asarray(dist.weights)
+        cdf = np.cumsum(w) / w.sum()
+        idx = np.minimum(np.searchsorted(cdf, u, side="right"), len(dist.values) - 1)
+        return [dist.values[i] for i in idx]
+    else:  # pragma: no cover - the schema admits no other kind
+        raise TypeError(f"unknown distribution {dist!r}")
+    return [float(v) for v in x]
+
+
+def draw(sample: Sample | None, master_seed: int) -> list[dict[str, Any]]:
+    """One ``{dotted.path: value}`` per draw (a single empty draw when there is no sample)."""
+    if sample is None:
+        return [{}]
+    paths = list(sample.params)
+    u = unit_points(sample.method, sample.size, len(paths), sample_rng(master_seed))
+    columns = [inverse_cdf(sample.params[p], u[:, j]) for j, p in enumerate(paths)]
+    return [dict(zip(paths, row, strict=True)) for row in zip(*columns, strict=True)]
