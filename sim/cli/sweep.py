@@ -57,9 +57,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     if result.plan.spec.outputs.full_monthly:
         wrote += ", monthly.parquet"
     if not args.no_figures:
-        figure = write_figure(result)
-        if figure:
-            wrote += f", {figure}"
+        wrote += "".join(f", {f}" for f in write_figures(result))
     print(f"\nWrote {result.folder}/: {wrote}")
     if result.failed:
         print(
@@ -76,24 +74,26 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     return 0
 
 
-def write_figure(result: Any) -> str | None:
-    """The per-car profit band figure, when there are few enough bands to read."""
+def write_figures(result: Any) -> list[str]:
+    """The sweep's figure set (bands, break-even distribution, fans, heatmap) in figures/."""
     import matplotlib
 
     matplotlib.use("Agg")
-    from sim.experiments import figures
+    from sim.plots import save_figure
+    from sim.plots.sets import sweep_set
 
-    bands = result.bands
-    groups = figures.band_groups(bands)
-    if not groups or len(groups) > figures.MAX_BANDS:
-        return None
-    fig = figures.ramp_bands(
-        bands,
-        result.comparison,
-        title=f"{result.plan.name}: " + ("operating profit per car, median and P10-P90"),
-    )
-    figures.save(fig, result.folder / "figures" / "per_car_profit_bands.png")
-    return "figures/per_car_profit_bands.png"
+    tables = {
+        "runs": result.runs,
+        "points": result.points,
+        "comparison": result.comparison,
+        "bands": result.bands,
+    }
+    spec = result.plan.spec.model_dump(mode="json", by_alias=True)
+    figs, _ = sweep_set(tables, spec, result.plan.name)
+    written = []
+    for name, fig in figs.items():
+        written += save_figure(fig, result.folder / "figures" / name)
+    return [f"figures/{p.name}" for p in written]
 
 
 def _pct(p: float) -> str:

@@ -47,20 +47,10 @@ def write_run_figures(result: Result, folder: Path, formats: Sequence[str]) -> l
     import matplotlib
 
     matplotlib.use("Agg")
-    from sim import plots
+    from sim.plots import save_figure
+    from sim.plots.sets import run_set
 
-    folder.mkdir(parents=True, exist_ok=True)
-    monthly, be = result.monthly, result.summary["breakeven"]
-    name = result.scenario.name
-    figs = {
-        "per_car_profit": plots.per_car_profit(
-            monthly, be, title=f"Operating profit per delivered car: {name}"
-        ),
-        "operations": plots.operations(monthly, title=f"Output, backlog and wait: {name}"),
-        "unit_cost": plots.unit_cost(monthly, title=f"Unit cost per car against price: {name}"),
-        "cash": plots.cash(monthly, be, title=f"Cumulative cash: {name}"),
-    }
     written = []
-    for name, fig in figs.items():
-        written += plots.save_figure(fig, folder / name, formats=tuple(formats))
+    for name, fig in run_set(result.monthly, result.summary).items():
+        written += save_figure(fig, folder / name, formats=tuple(formats))
     return written

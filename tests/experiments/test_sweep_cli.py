@@ -7,7 +7,7 @@ import io
 import matplotlib
 import pandas as pd
 
-from sim.experiments import figures, run_sweep
+from sim.experiments import run_sweep
 from sim.experiments.progress import Progress
 
 matplotlib.use("Agg")
@@ -28,6 +28,7 @@ def test_sweep_command_prints_the_table_and_writes_the_folder(tiny, write_sweep,
         "bands.parquet",
         "monthly.parquet",
         "figures/per_car_profit_bands.png",
+        "figures/breakeven_distribution.png",
     ):
         assert (out / name).is_file(), name
     lines = done.stdout.splitlines()
@@ -62,14 +63,20 @@ def test_progress_bar_on_a_terminal_and_lines_elsewhere():
     assert calls == [(3, 3)]
 
 
-def test_band_figure(tiny, write_sweep, sweep_dir):
+def test_sweep_figure_set(tiny, write_sweep, sweep_dir):
+    from sim.plots import save_figure
+    from sim.plots.sets import sweep_set
+
     res = run_sweep(write_sweep(tiny), executor="serial", out=sweep_dir / "o", progress=False)
-    fig = figures.ramp_bands(res.bands, res.comparison, title="tiny")
-    ax = fig.axes[0]
+    tables = {"runs": res.runs, "points": res.points, "comparison": res.comparison}
+    figs, skipped = sweep_set({**tables, "bands": res.bands}, {}, "tiny")
+    assert {"per_car_profit_bands", "breakeven_distribution"} <= set(figs) and not skipped
+    ax = figs["per_car_profit_bands"].axes[0]
     labels = [line.get_label() for line in ax.get_lines()]
-    assert "baseline" in labels and "slow" in labels
-    assert len(ax.collections) == 2  # one P10-P90 band per variant
-    written = figures.save(fig, sweep_dir / "figs" / "bands.png", formats=("png", "svg"))
+    assert any("baseline" in x for x in labels) and any("slow" in x for x in labels)
+    written = save_figure(
+        figs["per_car_profit_bands"], sweep_dir / "figs" / "bands", ("png", "svg")
+    )
     assert [p.name for p in written] == ["bands.png", "bands.svg"]
     assert all(p.stat().st_size > 1000 for p in written)
     assert not [p for p in (sweep_dir / "figs").iterdir() if p.name.startswith(".")]
