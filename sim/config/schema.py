@@ -113,34 +113,38 @@ class Patience(Strict):
 
 
 # --------------------------------------------------------------------------- factory
-class LogisticRamp(Strict):
-    kind: Literal["logistic"]
+RampShare = Annotated[float, Field(ge=0, le=3)]
+"""A share of nameplate; above 1 means overtime or extra shifts."""
+
+
+class _ShapedRamp(Strict):
+    """A ramp from ``initial_share`` at the line's start to ``peak_share`` after ``months``."""
+
     months: PositiveFloat
     """Months from the line's start until it reaches ``peak_share``."""
     initial_share: Share = 0.0
     peak_share: Annotated[float, Field(gt=0, le=3)] = 1.0
     """Output at the end of the ramp as a share of nameplate (above 1 = overtime, extra shifts)."""
+
+
+class LogisticRamp(_ShapedRamp):
+    kind: Literal["logistic"]
     steepness: Annotated[float, Field(gt=0, le=50)] = 8.0
 
 
-class LinearRamp(Strict):
+class LinearRamp(_ShapedRamp):
     kind: Literal["linear"]
-    months: PositiveFloat
-    initial_share: Share = 0.0
-    peak_share: Annotated[float, Field(gt=0, le=3)] = 1.0
 
 
-class StepRamp(Strict):
+class StepRamp(_ShapedRamp):
     kind: Literal["step"]
     months: NonNegFloat
     """Output stays at ``initial_share`` for ``months``, then jumps to ``peak_share``."""
-    initial_share: Share = 0.0
-    peak_share: Annotated[float, Field(gt=0, le=3)] = 1.0
 
 
 class TableRamp(Strict):
     kind: Literal["table"]
-    shares: Annotated[list[Annotated[float, Field(ge=0, le=3)]], Field(min_length=1)]
+    shares: Annotated[list[RampShare], Field(min_length=1)]
     """Share of nameplate per month since the line's start; the last value holds afterwards."""
 
 
