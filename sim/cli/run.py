@@ -65,11 +65,18 @@ def cmd_validate(args: argparse.Namespace) -> int:
     failed = 0
     for path in args.configs:
         try:
-            if "base" in read_yaml(path):  # a sweep file (configs/sweeps/)
+            data = read_yaml(path)
+            if "base" in data:  # a sweep file (configs/sweeps/)
                 from sim.experiments import load_sweep
 
                 plan = load_sweep(path)
                 print(f"ok: {path} (sweep {plan.name}, {plan.n_runs:,} runs)")
+                continue
+            if "inputs" in data:  # a sensitivity spec (configs/sensitivity/)
+                from sim.analysis import load_analysis
+
+                analysis = load_analysis(spec=path)
+                print(f"ok: {path} (sensitivity {analysis.name}, checked on the default scenario)")
                 continue
             sc = load_scenario(path)
         except ConfigError as exc:

@@ -180,7 +180,7 @@ def _plan(data: dict[str, Any], source: str, folder: Path) -> SweepPlan:
             probe = dist.values[0] if dist.dist == "discrete" else 0.0
             for data_v in variant_data.values():
                 _override(data_v, {path: probe}, source, "sample.params")
-    n_points = len(variant_data) * len(cells) * (spec.sample.size if spec.sample else 1)
+    n_points = len(variant_data) * len(cells) * (spec.sample.draws if spec.sample else 1)
     if n_points * spec.replications > 50_000_000:
         raise ConfigError(source, None, f"{n_points * spec.replications:,} runs is too many")
     return SweepPlan(

@@ -1,7 +1,10 @@
-"""Draws for the ``sample:`` block: Latin hypercube or plain Monte Carlo, then inverse CDFs.
+"""Draws for the ``sample:`` block: Latin hypercube or plain Monte Carlo, then inverse CDFs;
+or SALib's Saltelli design for Sobol indices.
 
-The unit-cube points come from one generator derived from the master seed (never the streams of
-the replications), so the draws are a pure function of the sweep file.
+The unit-cube points come from one generator derived from the master seed, or from the
+sample's own ``seed`` (never the streams of the replications), so the draws are a pure function
+of the sweep file. ``saltelli`` draws are SALib's sample itself, rows in SALib's order, so the
+outputs of the points line up with ``SALib.analyze.sobol.analyze``.
 """
 
 from __future__ import annotations
@@ -57,11 +60,37 @@ def inverse_cdf(dist: Any, u: np.ndarray) -> list[Any]:
     return [float(v) for v in x]
 
 
+def saltelli_problem(sample: Sample) -> dict[str, Any]:
+    """The SALib problem of a ``saltelli`` sample: its params (uniform) in file order."""
+    return {
+        "num_vars": len(sample.params),
+        "names": list(sample.params),
+        "bounds": [[d.low, d.high] for d in sample.params.values()],
+    }
+
+
+def saltelli_points(sample: Sample, master_seed: int) -> np.ndarray:
+    """SALib's Saltelli design (``SALib.sample.sobol.sample``, no second-order terms):
+    ``size * (params + 2)`` rows in SALib's order, one column per param in file order.
+
+    The sample's ``seed`` goes to SALib as is (so SALib alone repeats the draws); without it
+    the Sobol sequence is scrambled by the generator of ``master_seed``.
+    """
+    from SALib.sample import sobol  # only saltelli sweeps need SALib
+
+    seed = sample.seed if sample.seed is not None else sample_rng(master_seed)
+    return sobol.sample(saltelli_problem(sample), sample.size, calc_second_order=False, seed=seed)
+
+
 def draw(sample: Sample | None, master_seed: int) -> list[dict[str, Any]]:
     """One ``{dotted.path: value}`` per draw (a single empty draw when there is no sample)."""
     if sample is None:
         return [{}]
     paths = list(sample.params)
-    u = unit_points(sample.method, sample.size, len(paths), sample_rng(master_seed))
+    if sample.method == "saltelli":
+        rows = saltelli_points(sample, master_seed).tolist()
+        return [dict(zip(paths, row, strict=True)) for row in rows]
+    seed = sample.seed if sample.seed is not None else master_seed
+    u = unit_points(sample.method, sample.size, len(paths), sample_rng(seed))
     columns = [inverse_cdf(sample.params[p], u[:, j]) for j, p in enumerate(paths)]
     return [dict(zip(paths, row, strict=True)) for row in zip(*columns, strict=True)]

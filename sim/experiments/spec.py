@@ -18,6 +18,7 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationError,
+    model_serializer,
     model_validator,
 )
 
@@ -136,12 +137,33 @@ class Variant(Strict):
     description: str = ""
 
 
+MAX_DRAWS = 10_000_000
+
+
 class Sample(Strict):
-    method: Literal["lhs", "mc"] = "lhs"
-    """Latin hypercube (``lhs``) or plain Monte Carlo (``mc``)."""
-    size: Annotated[int, Field(ge=1, le=10_000_000)]
-    """Number of draws (each a point, crossed with every variant and grid cell)."""
+    method: Literal["lhs", "mc", "saltelli"] = "lhs"
+    """Latin hypercube (``lhs``), plain Monte Carlo (``mc``), or ``saltelli``: SALib's Sobol'
+    sequence with Saltelli's cross-sampling (``SALib.sample.sobol.sample``, no second-order
+    terms), the design of Sobol indices; uniform params only."""
+    size: Annotated[int, Field(ge=1, le=MAX_DRAWS)]
+    """Number of draws (each a point, crossed with every variant and grid cell); for
+    ``saltelli`` the base sample N, a power of 2, giving N * (params + 2) draws."""
     params: Annotated[dict[str, Distribution], Field(min_length=1)]
+    seed: Annotated[int, Field(ge=0)] | None = None
+    """Seed of the draws (default: from ``master_seed``); ``saltelli`` passes it to SALib."""
+
+    @property
+    def draws(self) -> int:
+        """Number of draws: ``size``, or N * (params + 2) for ``saltelli`` (in SALib's order)."""
+        return self.size * (len(self.params) + 2) if self.method == "saltelli" else self.size
+
+    @model_serializer(mode="wrap")
+    def _without_unset_seed(self, handler: Any) -> Any:
+        # An unset seed is left out, so sweep files written before it existed keep their hash.
+        out = handler(self)
+        if isinstance(out, dict) and self.seed is None:
+            out.pop("seed", None)
+        return out
 
 
 class Outputs(Strict):
@@ -208,6 +230,8 @@ def _check(spec: SweepSpec, source: str) -> None:
             source, "replications", "a deterministic sweep has 1 replication (all would be equal)"
         )
     sampled = list(spec.sample.params) if spec.sample else []
+    if spec.sample is not None and spec.sample.method == "saltelli":
+        _check_saltelli(spec.sample, source)
     for path in [*spec.grid, *sampled]:
         where = "grid" if path in spec.grid else "sample.params"
         if path in spec.grid and path in sampled:
@@ -215,6 +239,32 @@ def _check(spec: SweepSpec, source: str) -> None:
         top = str(path).split(".")[0]
         if top in FORBIDDEN_PATHS:
             raise ConfigError(source, f"{where}.{path}", f"cannot vary: {FORBIDDEN_PATHS[top]}")
+
+
+def _check_saltelli(sample: Sample, source: str) -> None:
+    for path, dist in sample.params.items():
+        if not isinstance(dist, Uniform):
+            raise ConfigError(
+                source,
+                f"sample.params.{path}.dist",
+                f"method saltelli takes only uniform params (SALib's Sobol design spans a box "
+                f"between low and high), got {dist.dist!r}",
+            )
+    n = sample.size
+    if n < 2 or n & (n - 1):
+        raise ConfigError(
+            source,
+            "sample.size",
+            f"method saltelli needs a power of 2 (the base sample N of the Sobol sequence), "
+            f"got {n}",
+        )
+    if sample.draws > MAX_DRAWS:
+        raise ConfigError(
+            source,
+            "sample.size",
+            f"{n} x ({len(sample.params)} params + 2) = {sample.draws:,} draws; at most "
+            f"{MAX_DRAWS:,}",
+        )
 
 
 def _grid_values(path: str, value: Any, source: str) -> list[Any]:

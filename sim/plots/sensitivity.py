@@ -266,7 +266,10 @@ def _input_text(value, path: str) -> str:
         return value
     if "usd" in str(path).lower():
         return style.usd(float(value))
-    return f"{float(value):g}"
+    v = float(value)
+    if abs(v) >= 10_000:  # counts such as a market size: 1,500,000 rather than 1.5e+06
+        return f"{v:,.0f}"
+    return f"{v:g}"
 
 
 def _result_text(value: float, metric: str, start: str | None) -> str:

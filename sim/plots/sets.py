@@ -27,6 +27,7 @@ from sim.plots.sweep import (
 FAN_MAX = 6  # one fan chart per point or variant up to this many; none beyond
 
 Figures = dict[str, Figure]  # file name (no extension) -> figure
+METRIC_NAMES = {"breakeven": "break-even month", "capital": "capital needed"}
 
 
 def run_set(monthly: pd.DataFrame, summary: Mapping[str, Any]) -> Figures:
@@ -133,8 +134,9 @@ def sensitivity_set(
     if sobol is not None:
         if "metric" in sobol:  # one output per figure
             for metric, g in sobol.groupby("metric", sort=False):
+                what = METRIC_NAMES.get(metric, str(metric))
                 figs[f"sobol_{_slug(metric)}"] = sobol_indices(
-                    g, title=f"Sobol indices of {metric}: share of its variance"
+                    g, title=f"Sobol indices of the {what}: shares of its variance"
                 )
         else:
             figs["sobol"] = sobol_indices(sobol)

@@ -15,7 +15,9 @@ from sim.config.load import DEFAULT_SCENARIO
 
 CONFIGS = DEFAULT_SCENARIO.parent
 SCENARIO_FILES = sorted(
-    p for p in CONFIGS.rglob("*.yaml") if "sweeps" not in p.relative_to(CONFIGS).parts
+    p
+    for p in CONFIGS.rglob("*.yaml")
+    if not {"sweeps", "sensitivity"} & set(p.relative_to(CONFIGS).parts)
 )
 MONTHLY_COLUMNS = [
     "month",

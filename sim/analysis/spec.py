@@ -1,0 +1,155 @@
+"""The sensitivity file: typed, validated, frozen, like a scenario or sweep file.
+
+It names the inputs to vary (dotted paths into the scenario, each with a ``low`` and a ``high``
+value), how to run the one-at-a-time analysis (``oat``) and the Sobol analysis (``sobol``).
+Only the *shape* is checked here; :mod:`sim.analysis.plan` checks every path against the
+scenario and that every low and high value makes a valid scenario.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Annotated, Any, Literal, get_args, get_origin
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from sim.config.load import suggest
+from sim.errors import ConfigError
+
+METRICS = ("breakeven", "capital")
+"""``breakeven``: month index of the primary break-even; ``capital``: peak cash deficit, USD."""
+MAX_SOBOL_RUNS = 5_000_000
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+Finite = Annotated[float, Field(allow_inf_nan=False)]
+Mode = Literal["deterministic", "stochastic"]
+
+
+class Input(Strict):
+    low: Finite
+    high: Finite
+    label: str = ""
+    """Name on the figures and tables (default: from the dotted path)."""
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Input:
+        if not self.low < self.high:
+            raise ValueError(f"low ({self.low:g}) must be below high ({self.high:g})")
+        return self
+
+
+class Runs(Strict):
+    """How each point of an analysis is run."""
+
+    mode: Mode = "deterministic"
+    """``deterministic``: every random quantity at its expectation, one run per point."""
+    replications: Annotated[int, Field(ge=1, le=100_000)] = 1
+    master_seed: Annotated[int, Field(ge=0)] = 0
+
+    @model_validator(mode="after")
+    def _one_if_deterministic(self) -> Runs:
+        if self.mode == "deterministic" and self.replications != 1:
+            raise ValueError("a deterministic analysis has 1 replication (all would be equal)")
+        return self
+
+
+class Oat(Runs):
+    """One at a time: the base scenario, then each input at its low and at its high value."""
+
+
+class Sobol(Runs):
+    """Sobol indices from SALib's Saltelli design over the box of the inputs' ranges."""
+
+    size: Annotated[int, Field(ge=2)] = 1024
+    """SALib's base sample N (a power of 2): N * (inputs + 2) points."""
+    seed: Annotated[int, Field(ge=0)] = 2024
+    """Seed of SALib's sampler (scrambled Sobol sequence) and of its bootstrap."""
+    metrics: Annotated[list[Literal["breakeven", "capital"]], Field(min_length=1)] = list(METRICS)
+    resamples: Annotated[int, Field(ge=10, le=100_000)] = 1000
+    """Bootstrap resamples for the 95 % confidence intervals."""
+
+    @model_validator(mode="after")
+    def _shape(self) -> Sobol:
+        n = self.size
+        if n & (n - 1):
+            raise ValueError(f"size must be a power of 2 (SALib's Sobol sequence), got {n}")
+        if len(set(self.metrics)) != len(self.metrics):
+            raise ValueError(f"metrics repeat: {self.metrics}")
+        return self
+
+
+class SensitivitySpec(Strict):
+    name: Annotated[str, Field(min_length=1, pattern=r"^[A-Za-z0-9_.-]+$")]
+    description: str = ""
+    inputs: Annotated[dict[str, Input], Field(min_length=1)]
+    """``low``/``high`` per dotted path; the base value is the scenario's own."""
+    oat: Oat = Oat()
+    sobol: Sobol = Sobol()
+
+    def label(self, path: str) -> str:
+        return self.inputs[path].label or default_label(path)
+
+
+def default_label(path: str) -> str:
+    """``factory.lines.phase1.ramp.months`` -> ``phase1 ramp months``."""
+    generic = {"factory", "lines", "costs", "components", "base"}
+    parts = [p for p in path.split(".") if p not in generic] or path.split(".")
+    return " ".join(parts[-3:]).replace("_", " ")
+
+
+# --------------------------------------------------------------------------- errors
+def spec_from_dict(data: Mapping[str, Any], source: str) -> SensitivitySpec:
+    """Validate a sensitivity mapping; the first problem becomes a one-line ConfigError."""
+    try:
+        spec = SensitivitySpec.model_validate(dict(data))
+    except ValidationError as exc:
+        raise _error(exc, source) from None
+    runs = spec.sobol.size * (len(spec.inputs) + 2) * spec.sobol.replications
+    if runs > MAX_SOBOL_RUNS:
+        raise ConfigError(
+            source, "sobol.size", f"{runs:,} Sobol runs is too many (at most {MAX_SOBOL_RUNS:,})"
+        )
+    return spec
+
+
+def _error(exc: ValidationError, source: str) -> ConfigError:
+    err = exc.errors(include_url=False)[0]
+    loc = [str(p) for p in err["loc"] if not str(p).startswith("function-")]
+    field = ".".join(loc) or None
+    kind = err["type"]
+    if kind == "extra_forbidden":
+        allowed = _keys_at(SensitivitySpec, loc[:-1])
+        message = f"unknown key{suggest(loc[-1], allowed)}"
+        if allowed:
+            message += f"; allowed here: {', '.join(sorted(allowed))}"
+    elif kind == "missing":
+        message = "required field is missing"
+    elif kind == "too_short":
+        message = "must not be empty"
+    else:
+        got = err.get("input")
+        shown = "" if kind == "value_error" or isinstance(got, dict | list) else f" (got {got!r})"
+        message = err["msg"].removeprefix("Value error, ") + shown
+    return ConfigError(source, field, message)
+
+
+def _keys_at(model: Any, loc: list[str]) -> set[str]:
+    """Keys accepted at ``loc`` (for the 'did you mean' of an unknown key)."""
+    target: Any = model
+    for part in loc:
+        if isinstance(target, type) and issubclass(target, BaseModel):
+            info = target.model_fields.get(part)
+            target = info.annotation if info else None
+        elif get_origin(target) is dict:
+            target = get_args(target)[1]
+        else:
+            return set()
+        while get_origin(target) is Annotated:
+            target = get_args(target)[0]
+    if isinstance(target, type) and issubclass(target, BaseModel):
+        return set(target.model_fields)
+    return set()
