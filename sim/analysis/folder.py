@@ -15,7 +15,6 @@ finished one is replaced; a folder that is not a sensitivity analysis' is refuse
 from __future__ import annotations
 
 import datetime as dt
-import json
 import shutil
 from pathlib import Path
 from typing import Any
@@ -24,24 +23,10 @@ import yaml
 
 from sim.analysis.plan import Analysis
 from sim.errors import ConfigError
-from sim.experiments.store import lock, unlock
+from sim.experiments.store import lock, read_manifest, unlock, write_manifest
 from sim.io.atomic import atomic_write_text
 
-MANIFEST = "manifest.json"
 KIND = "sensitivity"
-
-
-def read_manifest(folder: Path) -> dict[str, Any] | None:
-    try:
-        return json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return None
-    except (OSError, ValueError):
-        return {}
-
-
-def write_manifest(folder: Path, manifest: dict[str, Any]) -> None:
-    atomic_write_text(folder / MANIFEST, json.dumps(manifest, indent=2, default=str) + "\n")
 
 
 def now() -> str:

@@ -12,6 +12,21 @@ def overrides_from(pairs: list[str] | None) -> dict[str, Any]:
     return dict(parse_assignment(p) for p in pairs or [])
 
 
+def add_executor_args(p) -> None:
+    """``--executor``, ``--workers`` and ``--scheduler`` (``sweep`` and ``sensitivity``)."""
+    p.add_argument(
+        "--executor",
+        choices=("serial", "processes", "dask"),
+        help="where runs execute (default: processes; dask when --scheduler is given)",
+    )
+    p.add_argument("--workers", type=int, help="processes or local Dask workers (default: CPUs)")
+    p.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler, e.g. tcp://host:8786")
+
+
+def executor_of(args) -> str:
+    return args.executor or ("dask" if args.scheduler else "processes")
+
+
 def money(value: float | None) -> str:
     """USD in a human scale: $1.16bn, $251.0M, $9,116."""
     if value is None or (isinstance(value, float) and math.isnan(value)):

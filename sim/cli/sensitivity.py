@@ -12,7 +12,7 @@ import math
 import sys
 from typing import Any
 
-from sim.cli.common import money
+from sim.cli.common import add_executor_args, executor_of, money
 
 EXIT_RUNS_FAILED = 1
 NEVER = "not within horizon"
@@ -33,13 +33,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         metavar="FILE",
         help="sensitivity file (default: configs/sensitivity/<CONFIG file name>.yaml)",
     )
-    p.add_argument(
-        "--executor",
-        choices=("serial", "processes", "dask"),
-        help="where runs execute (default: processes; dask when --scheduler is given)",
-    )
-    p.add_argument("--workers", type=int, help="processes or local Dask workers (default: CPUs)")
-    p.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler, e.g. tcp://host:8786")
+    add_executor_args(p)
     p.add_argument("--out", help="results folder (default: outputs/<spec name>)")
     p.add_argument("--no-sobol", action="store_true", help="only the one-at-a-time analysis")
     p.add_argument("--resume", action="store_true", help="finish an interrupted analysis in --out")
@@ -55,7 +49,7 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
         result = run_sensitivity(
             args.config,
             args.spec,
-            executor=args.executor or ("dask" if args.scheduler else "processes"),
+            executor=executor_of(args),
             workers=args.workers,
             scheduler=args.scheduler,
             out=args.out,

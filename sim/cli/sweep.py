@@ -10,7 +10,7 @@ import math
 import sys
 from typing import Any
 
-from sim.cli.common import money
+from sim.cli.common import add_executor_args, executor_of, money
 
 EXIT_RUNS_FAILED = 1
 MAX_ROWS = 30  # rows of the printed table; the rest are in points.csv
@@ -23,13 +23,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         description="Run every point of a sweep file with its replications and compare them.",
     )
     p.add_argument("sweep", metavar="SWEEP.yaml", help="sweep file, e.g. configs/sweeps/ramps.yaml")
-    p.add_argument(
-        "--executor",
-        choices=("serial", "processes", "dask"),
-        help="where runs execute (default: processes; dask when --scheduler is given)",
-    )
-    p.add_argument("--workers", type=int, help="processes or local Dask workers (default: CPUs)")
-    p.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler, e.g. tcp://host:8786")
+    add_executor_args(p)
     p.add_argument("--resume", action="store_true", help="finish an interrupted sweep in --out")
     p.add_argument("--out", help="results folder (default: outputs/<sweep name>)")
     p.add_argument("--full-monthly", action="store_true", help="also keep every run's months")
@@ -41,7 +35,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def cmd_sweep(args: argparse.Namespace) -> int:
     from sim.experiments import run_sweep
 
-    executor = args.executor or ("dask" if args.scheduler else "processes")
+    executor = executor_of(args)
     result = run_sweep(
         args.sweep,
         executor=executor,

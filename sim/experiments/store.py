@@ -63,7 +63,7 @@ def read_manifest(folder: Path) -> dict[str, Any] | None:
 
 
 def write_manifest(folder: Path, manifest: dict[str, Any]) -> None:
-    atomic_write_text(folder / MANIFEST, json.dumps(manifest, indent=2) + "\n")
+    atomic_write_text(folder / MANIFEST, json.dumps(manifest, indent=2, default=str) + "\n")
 
 
 def done_ranges(folder: Path) -> list[tuple[int, int]]:
