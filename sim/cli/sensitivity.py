@@ -38,6 +38,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--no-sobol", action="store_true", help="only the one-at-a-time analysis")
     p.add_argument("--resume", action="store_true", help="finish an interrupted analysis in --out")
     p.add_argument("--no-figures", action="store_true", help="skip the figures")
+    p.add_argument("--svg", action="store_true", help="also save figures as SVG")
     p.add_argument("--quiet", action="store_true", help="no progress output")
     p.set_defaults(func=cmd_sensitivity)
 
@@ -65,12 +66,12 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
     if result.sobol is not None:
         wrote += ["sobol.csv", "sobol/"]
     if not args.no_figures:
-        wrote += write_figures(result)
+        wrote += write_figures(result, svg=args.svg)
     print(f"\nWrote {result.folder}/: {', '.join(wrote)}")
     return 0
 
 
-def write_figures(result: Any) -> list[str]:
+def write_figures(result: Any, svg: bool = False) -> list[str]:
     """Tornado charts and Sobol bars (:func:`sim.plots.sets.sensitivity_set`) in figures/."""
     import matplotlib
 
@@ -82,7 +83,8 @@ def write_figures(result: Any) -> list[str]:
     figs = sensitivity_set(result.oat, result.sobol, a.start, a.horizon_months)
     written = []
     for name, fig in figs.items():
-        written += save_figure(fig, result.folder / "figures" / name)
+        formats = ("png", "svg") if svg else ("png",)
+        written += save_figure(fig, result.folder / "figures" / name, formats)
     return [f"figures/{p.name}" for p in written]
 
 

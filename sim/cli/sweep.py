@@ -27,7 +27,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--resume", action="store_true", help="finish an interrupted sweep in --out")
     p.add_argument("--out", help="results folder (default: outputs/<sweep name>)")
     p.add_argument("--full-monthly", action="store_true", help="also keep every run's months")
-    p.add_argument("--no-figures", action="store_true", help="skip the figure")
+    p.add_argument("--no-figures", action="store_true", help="skip the figures")
+    p.add_argument("--svg", action="store_true", help="also save figures as SVG")
     p.add_argument("--quiet", action="store_true", help="no progress output")
     p.set_defaults(func=cmd_sweep)
 
@@ -51,7 +52,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     if result.plan.spec.outputs.full_monthly:
         wrote += ", monthly.parquet"
     if not args.no_figures:
-        wrote += "".join(f", {f}" for f in write_figures(result))
+        wrote += "".join(f", {f}" for f in write_figures(result, svg=args.svg))
     print(f"\nWrote {result.folder}/: {wrote}")
     if result.failed:
         print(
@@ -68,7 +69,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     return 0
 
 
-def write_figures(result: Any) -> list[str]:
+def write_figures(result: Any, svg: bool = False) -> list[str]:
     """The sweep's figure set (bands, break-even distribution, fans, heatmap) in figures/."""
     import matplotlib
 
@@ -86,7 +87,8 @@ def write_figures(result: Any) -> list[str]:
     figs, _ = sweep_set(tables, spec, result.plan.name)
     written = []
     for name, fig in figs.items():
-        written += save_figure(fig, result.folder / "figures" / name)
+        formats = ("png", "svg") if svg else ("png",)
+        written += save_figure(fig, result.folder / "figures" / name, formats)
     return [f"figures/{p.name}" for p in written]
 
 

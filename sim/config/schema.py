@@ -120,6 +120,7 @@ RampShare = Annotated[float, Field(ge=0, le=3)]
 class _ShapedRamp(Strict):
     """A ramp from ``initial_share`` at the line's start to ``peak_share`` after ``months``."""
 
+    kind: str  # narrowed to one literal by each ramp (declared here so it is dumped first)
     months: PositiveFloat
     """Months from the line's start until it reaches ``peak_share``."""
     initial_share: Share = 0.0

@@ -15,7 +15,7 @@ matplotlib.use("Agg")
 
 def test_sweep_command_prints_the_table_and_writes_the_folder(tiny, write_sweep, sweep_dir, cli):
     path = write_sweep(tiny)
-    done = cli(["sweep", path, "--workers", "2", "--full-monthly"], cwd=sweep_dir)
+    done = cli(["sweep", path, "--workers", "2", "--full-monthly", "--svg"], cwd=sweep_dir)
     assert done.returncode == 0, done.stderr
     out = sweep_dir / "outputs" / "tiny"  # the default folder, under the working folder
     for name in (
@@ -29,6 +29,7 @@ def test_sweep_command_prints_the_table_and_writes_the_folder(tiny, write_sweep,
         "monthly.parquet",
         "figures/per_car_profit_bands.png",
         "figures/breakeven_distribution.png",
+        "figures/breakeven_distribution.svg",
     ):
         assert (out / name).is_file(), name
     lines = done.stdout.splitlines()
