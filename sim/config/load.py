@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import difflib
 from collections.abc import Iterable, Mapping
@@ -51,6 +52,9 @@ def parse_assignment(text: str) -> tuple[str, Any]:
         parsed = yaml.safe_load(value) if value.strip() else None
     except yaml.YAMLError:
         parsed = value
+    if isinstance(parsed, str):  # YAML 1.1 reads 1e6 as text; a number is meant
+        with contextlib.suppress(ValueError):
+            parsed = float(parsed)
     return key, parsed
 
 
@@ -91,7 +95,10 @@ def apply_overrides(
     """
     out = copy.deepcopy(dict(data))
     known = known_field_names()
-    for path, value in overrides.items():
+    # A new ``kind`` replaces its whole map (the old kind's keys do not fit the new one), so
+    # those go first and the other overrides of that map then fill it in.
+    ordered = sorted(overrides.items(), key=lambda kv: not str(kv[0]).endswith(".kind"))
+    for path, value in ordered:
         parts = str(path).split(".")
         node: Any = out
         for depth, part in enumerate(parts):
@@ -104,7 +111,10 @@ def apply_overrides(
                 raise ConfigError(
                     source, path, f"no key {where!r}{suggest(part, node)}; that level has: {have}"
                 )
-            if last:
+            if last and part == "kind" and node.get("kind") != value:
+                node.clear()
+                node[part] = value
+            elif last:
                 node[part] = value
             else:
                 node = node.setdefault(part, {})
@@ -146,7 +156,9 @@ def scenario_from_dict(
     except ValidationError as exc:
         err = validation_error(exc, data, source)
         field = err.field or ""
-        if any(field == k or field.startswith(f"{k}.") for k in overridden):
+        # a changed kind makes the whole map the override's (its new fields are missing)
+        blamed = [k.removesuffix(".kind") if k.endswith(".kind") else k for k in overridden]
+        if any(field == k or field.startswith(f"{k}.") for k in blamed):
             err = ConfigError(f"--set (on {source})", err.field, err.message)
         raise err from None
 
@@ -178,10 +190,14 @@ def merge(parent: Mapping[str, Any], child: Mapping[str, Any]) -> dict[str, Any]
     """Deep-merge ``child`` over ``parent``.
 
     Maps merge key by key, except a map that names a ``kind`` (a ramp, a demand model, a cost
-    curve), which replaces the parent's whole: its other keys belong to that kind.
+    curve), which replaces the parent's whole: its other keys belong to that kind. A key set to
+    ``null`` removes the parent's entry (e.g. a disruption or a line the child does without).
     """
     out = copy.deepcopy(dict(parent))
     for key, value in child.items():
+        if value is None:
+            out.pop(key, None)
+            continue
         old = out.get(key)
         if isinstance(value, Mapping) and isinstance(old, Mapping) and "kind" not in value:
             out[key] = merge(old, value)

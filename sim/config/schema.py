@@ -73,7 +73,7 @@ class Schedule(Strict):
 
 # --------------------------------------------------------------------------- orders
 class Launch(Strict):
-    preorders: NonNegFloat = 0.0
+    preorders: Annotated[float, Field(ge=0, le=1e8)] = 0.0
     """Preorders taken at the launch event (cars); they arrive on day 0 of the run."""
     firm_share: Share = 1.0
     """Share of preorders that become firm (locked, non-refundable) orders."""
@@ -106,7 +106,7 @@ Demand = Annotated[ConstantDemand | BassDemand | TableDemand, Field(discriminato
 
 
 class Patience(Strict):
-    grace_weeks: NonNegFloat = 8.0
+    grace_weeks: Annotated[float, Field(ge=0, le=520)] = 8.0
     """Waiting orders never cancel in their first ``grace_weeks``."""
     monthly_cancel_rate: Annotated[float, Field(ge=0, lt=1)] = 0.0
     """After the grace period, the share of still-waiting orders that cancel per month."""
@@ -130,7 +130,8 @@ class _ShapedRamp(Strict):
 
 class LogisticRamp(_ShapedRamp):
     kind: Literal["logistic"]
-    steepness: Annotated[float, Field(gt=0, le=50)] = 8.0
+    steepness: Annotated[float, Field(ge=0.1, le=50)] = 8.0
+    """How sharp the S is (0.1 is close to a straight line, 50 close to a step)."""
 
 
 class LinearRamp(_ShapedRamp):
@@ -306,3 +307,10 @@ class Scenario(Strict):
         if v.day != 1:
             raise ValueError(f"start must be the first of a month (write YYYY-MM), got {v}")
         return v
+
+    @model_validator(mode="after")
+    def _calendar_fits(self) -> Scenario:
+        last = self.start.year * 12 + self.start.month - 1 + self.horizon_months
+        if last > 9999 * 12:
+            raise ValueError("start plus horizon_months runs past the year 9999")
+        return self

@@ -6,11 +6,15 @@ from sim.config.schema import BassDemand, ConstantDemand, Demand, TableDemand
 
 
 def bass_next(p: float, q: float, market: float, cumulative: float) -> float:
-    """Discrete Bass: adopters next month = (p + q N/M) (M - N), never negative."""
+    """Discrete Bass: adopters next month = (p + q N/M) (M - N), within [0, M - N].
+
+    The cap matters only for extreme coefficients (p + q N/M above 1), where the discrete step
+    would otherwise overshoot the market.
+    """
     remaining = market - cumulative
     if remaining <= 0:
         return 0.0
-    return (p + q * cumulative / market) * remaining
+    return min((p + q * cumulative / market) * remaining, remaining)
 
 
 def expected_intake(demand: Demand, month: int, cumulative_orders: float) -> float:

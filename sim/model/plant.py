@@ -23,6 +23,9 @@ from math import floor
 
 import numpy as np
 
+EPS = 1e-9
+"""Cars: amounts below this are float dust, not orders."""
+
 
 @dataclass
 class PlantInputs:
@@ -119,7 +122,7 @@ def plant_process(env, inp: PlantInputs, log: PlantLog):
         co.append(new)
         fresh += new
         # -- cohorts leaving their grace period join the exposed pool
-        while edge <= d - grace:
+        while edge <= d - grace:  # grace >= 1: no order cancels on the day it arrives
             x = co[edge]
             if x:
                 co[edge] = x / scale
@@ -167,9 +170,9 @@ def plant_process(env, inp: PlantInputs, log: PlantLog):
             if take > 0:
                 exposed -= take
                 rest -= take
-                while take > 1e-9 and head < edge:
+                while take > EPS and head < edge:
                     a = co[head] * scale
-                    if a <= take:
+                    if a <= take + EPS:  # (a cohort is never left with float dust)
                         take -= a
                         co[head] = 0.0
                         record((d, head, a))
@@ -178,16 +181,16 @@ def plant_process(env, inp: PlantInputs, log: PlantLog):
                         co[head] = (a - take) / scale
                         record((d, head, take))
                         take = 0.0
-                if exposed <= 1e-9:
+                if exposed <= EPS:
                     for i in range(head, edge):
                         co[i] = 0.0
                     exposed, scale = 0.0, 1.0
                     head = edge if head < edge else head
             if rest > 0:
                 fresh -= rest
-                while rest > 1e-9 and head <= d:
+                while rest > EPS and head <= d:
                     a = co[head]
-                    if a <= rest:
+                    if a <= rest + EPS:
                         rest -= a
                         if a:
                             co[head] = 0.0
@@ -197,7 +200,7 @@ def plant_process(env, inp: PlantInputs, log: PlantLog):
                         co[head] = a - rest
                         record((d, head, rest))
                         rest = 0.0
-                if fresh < 1e-9:
+                if fresh < EPS:
                     fresh = 0.0
         else:
             inventory = stock

@@ -41,6 +41,8 @@ def simulate(
     env = simpy.Environment()
     line_caps = {name: line_capacity(line, cal) for name, line in fac.lines.items()}
     nominal = np.sum(list(line_caps.values()), axis=0)
+    if not np.isfinite(nominal).all():  # the schema's bounds should make this impossible
+        raise ValueError(f"{scenario.name}: capacity is not finite; check the ramp parameters")
     supply = scheduled_supply(fac, cal)
     rd = fac.random_disruptions
     if stochastic:
@@ -74,7 +76,7 @@ def simulate(
         month_start_day=cal.month_start_day.tolist(),
         intake=lambda month, cum: expected_intake(scenario.demand, month, cum),
         launch_orders=launch,
-        grace_days=round(scenario.patience.grace_weeks * 7),
+        grace_days=max(1, round(scenario.patience.grace_weeks * 7)),
         daily_hazard=_daily_hazard(scenario.patience.monthly_cancel_rate),
         capacity=capacity,
         supply=supply,
