@@ -23,6 +23,13 @@ def add_executor_args(p) -> None:
     p.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler, e.g. tcp://host:8786")
 
 
+def add_figure_args(p) -> None:
+    """``--no-figures``, ``--svg`` and ``--quiet`` (``sweep`` and ``sensitivity``)."""
+    p.add_argument("--no-figures", action="store_true", help="skip the figures")
+    p.add_argument("--svg", action="store_true", help="also save figures as SVG")
+    p.add_argument("--quiet", action="store_true", help="no progress output")
+
+
 def executor_of(args) -> str:
     return args.executor or ("dask" if args.scheduler else "processes")
 

@@ -12,7 +12,7 @@ import math
 import sys
 from typing import Any
 
-from sim.cli.common import add_executor_args, executor_of, money
+from sim.cli.common import add_executor_args, add_figure_args, executor_of, money
 
 EXIT_RUNS_FAILED = 1
 NEVER = "not within horizon"
@@ -37,9 +37,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", help="results folder (default: outputs/<spec name>)")
     p.add_argument("--no-sobol", action="store_true", help="only the one-at-a-time analysis")
     p.add_argument("--resume", action="store_true", help="finish an interrupted analysis in --out")
-    p.add_argument("--no-figures", action="store_true", help="skip the figures")
-    p.add_argument("--svg", action="store_true", help="also save figures as SVG")
-    p.add_argument("--quiet", action="store_true", help="no progress output")
+    add_figure_args(p)
     p.set_defaults(func=cmd_sensitivity)
 
 

@@ -10,7 +10,7 @@ import math
 import sys
 from typing import Any
 
-from sim.cli.common import add_executor_args, executor_of, money
+from sim.cli.common import add_executor_args, add_figure_args, executor_of, money
 
 EXIT_RUNS_FAILED = 1
 MAX_ROWS = 30  # rows of the printed table; the rest are in points.csv
@@ -27,9 +27,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--resume", action="store_true", help="finish an interrupted sweep in --out")
     p.add_argument("--out", help="results folder (default: outputs/<sweep name>)")
     p.add_argument("--full-monthly", action="store_true", help="also keep every run's months")
-    p.add_argument("--no-figures", action="store_true", help="skip the figures")
-    p.add_argument("--svg", action="store_true", help="also save figures as SVG")
-    p.add_argument("--quiet", action="store_true", help="no progress output")
+    add_figure_args(p)
     p.set_defaults(func=cmd_sweep)
 
 
