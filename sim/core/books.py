@@ -12,6 +12,7 @@ Cash flow = operating profit + depreciation - capex - increase in inventory valu
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -39,8 +40,9 @@ class Operations:
     alloc_count: np.ndarray
     logistics_lag_days: int
 
-    @property
+    @cached_property
     def deliveries(self) -> np.ndarray:
+        """Allocations shifted by the logistics lag (computed once)."""
         lag = self.logistics_lag_days
         out = np.zeros_like(self.allocated)
         if lag < out.size:
