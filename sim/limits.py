@@ -18,7 +18,7 @@ MAX_DEPTH = 50
 MAX_EXTENDS = 20
 """Longest chain of ``extends:`` between scenario files."""
 
-MAX_RUNS = 1_000_000
+MAX_RUNS = 10_000_000
 """Most runs one sweep or sensitivity analysis may plan."""
 
 MAX_HORIZON_MONTHS = 600
