@@ -1,4 +1,4 @@
-"""``scaleup run`` and ``scaleup validate``."""
+"""``scaleup run``."""
 
 from __future__ import annotations
 
@@ -28,10 +28,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--svg", action="store_true", help="also save figures as SVG")
     p.set_defaults(func=cmd_run)
 
-    v = sub.add_parser("validate", help="check scenario files without running them")
-    v.add_argument("configs", nargs="+", metavar="CONFIG")
-    v.set_defaults(func=cmd_validate)
-
 
 def cmd_run(args: argparse.Namespace) -> int:
     from sim.errors import ConfigError
@@ -56,35 +52,6 @@ def cmd_run(args: argparse.Namespace) -> int:
         + ("" if args.no_figures else ", figures/")
     )
     return 0
-
-
-def cmd_validate(args: argparse.Namespace) -> int:
-    from sim.config.load import read_yaml
-    from sim.errors import ConfigError
-
-    failed = 0
-    for path in args.configs:
-        try:
-            data = read_yaml(path)
-            if "base" in data:  # a sweep file (configs/sweeps/)
-                from sim.experiments import load_sweep
-
-                plan = load_sweep(path)
-                print(f"ok: {path} (sweep {plan.name}, {plan.n_runs:,} runs)")
-                continue
-            if "inputs" in data:  # a sensitivity spec (configs/sensitivity/)
-                from sim.analysis import load_analysis
-
-                analysis = load_analysis(spec=path)
-                print(f"ok: {path} (sensitivity {analysis.name}, checked on the default scenario)")
-                continue
-            sc = load_scenario(path)
-        except ConfigError as exc:
-            print(f"scaleup: error: {exc}")
-            failed += 1
-            continue
-        print(f"ok: {path} ({sc.name}, {sc.horizon_months} months from {sc.start:%Y-%m})")
-    return 2 if failed else 0
 
 
 def format_summary(result) -> str:
