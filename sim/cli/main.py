@@ -11,7 +11,13 @@ from collections.abc import Sequence
 from sim.errors import ConfigError
 
 # Modules that each define ``register(subparsers)``; a sub-command sets ``func(args) -> int``.
-COMMANDS = ("sim.cli.run", "sim.cli.validate", "sim.cli.sweep", "sim.cli.plot", "sim.cli.sensitivity")
+COMMANDS = (
+    "sim.cli.run",
+    "sim.cli.validate",
+    "sim.cli.sweep",
+    "sim.cli.plot",
+    "sim.cli.sensitivity",
+)
 
 EXIT_BAD_INPUT = 2
 
