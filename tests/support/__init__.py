@@ -1,0 +1,1 @@
+"""Helpers shared by tests that drive the real command line (``python -m sim``)."""
