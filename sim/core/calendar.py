@@ -13,8 +13,39 @@ DAYS_PER_YEAR = 365.25
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
+    """The first day of the month ``months`` after ``day``'s month (negative: before it).
+
+    The one place that does month arithmetic; labels go through :func:`month_label`.
+    """
     y, m = divmod(day.month - 1 + months, 12)
     return dt.date(day.year + y, m + 1, 1)
+
+
+def months_between(first: dt.date, day: dt.date) -> int:
+    """Whole months from ``first``'s month to ``day``'s (negative when ``day`` is earlier)."""
+    return (day.year - first.year) * 12 + day.month - first.month
+
+
+def month_label(day: dt.date) -> str:
+    """``YYYY-MM`` of the month holding ``day``."""
+    return f"{day.year:04d}-{day.month:02d}"
+
+
+def quarter_label(day: dt.date) -> str:
+    """``YYYYQn`` of the calendar quarter holding ``day``."""
+    return f"{day.year:04d}Q{(day.month - 1) // 3 + 1}"
+
+
+def parse_month(label: str) -> dt.date:
+    """The first day of the month labelled ``YYYY-MM`` (``ValueError`` for anything else)."""
+    if len(label) != 7 or label[4] != "-" or not (label[:4] + label[5:]).isdigit():
+        raise ValueError(f"not a YYYY-MM month: {label!r}")
+    return dt.date(int(label[:4]), int(label[5:]), 1)
+
+
+def shift_label(label: str, months: int) -> str:
+    """``YYYY-MM`` plus ``months`` months, as a ``YYYY-MM`` label."""
+    return month_label(add_months(parse_month(label), months))
 
 
 @dataclass(frozen=True)
@@ -53,12 +84,12 @@ class Calendar:
     @cached_property
     def labels(self) -> list[str]:
         """``YYYY-MM`` per month."""
-        return [f"{d.year:04d}-{d.month:02d}" for d in self.month_first[:-1]]
+        return [month_label(d) for d in self.month_first[:-1]]
 
     @cached_property
     def quarter_labels(self) -> list[str]:
         """``YYYYQn`` per month."""
-        return [f"{d.year:04d}Q{(d.month - 1) // 3 + 1}" for d in self.month_first[:-1]]
+        return [quarter_label(d) for d in self.month_first[:-1]]
 
     def day_of(self, date: dt.date) -> int:
         """Day index of a date (negative before the start)."""
@@ -66,7 +97,7 @@ class Calendar:
 
     def month_of(self, date: dt.date) -> int:
         """Month index of a date's month (negative before the start)."""
-        return (date.year - self.start.year) * 12 + date.month - self.start.month
+        return months_between(self.start, date)
 
     def label_of(self, month: int | None) -> str | None:
         return None if month is None else self.labels[month]

@@ -5,8 +5,19 @@ from __future__ import annotations
 import datetime as dt
 
 import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from sim.core.calendar import Calendar, add_months
+from sim.core.calendar import (
+    Calendar,
+    add_months,
+    month_label,
+    months_between,
+    parse_month,
+    quarter_label,
+    shift_label,
+)
 
 
 def test_days_in_month_over_a_leap_year():
@@ -53,3 +64,40 @@ def test_add_months():
     assert add_months(dt.date(2024, 11, 1), 2) == dt.date(2025, 1, 1)
     assert add_months(dt.date(2024, 1, 31), 1) == dt.date(2024, 2, 1)  # always the first
     assert add_months(dt.date(2024, 3, 1), -3) == dt.date(2023, 12, 1)
+
+
+def test_add_months_across_many_years_and_back():
+    assert add_months(dt.date(2024, 4, 1), 60) == dt.date(2029, 4, 1)
+    assert add_months(dt.date(2024, 4, 15), -16) == dt.date(2022, 12, 1)
+    assert add_months(dt.date(2024, 12, 1), 0) == dt.date(2024, 12, 1)
+
+
+def test_month_and_quarter_labels():
+    assert month_label(dt.date(2024, 4, 30)) == "2024-04"
+    assert month_label(dt.date(987, 12, 1)) == "0987-12"
+    assert quarter_label(dt.date(2024, 3, 31)) == "2024Q1"
+    assert quarter_label(dt.date(2024, 4, 1)) == "2024Q2"
+    assert quarter_label(dt.date(2024, 12, 1)) == "2024Q4"
+
+
+def test_shift_label_is_label_plus_k_months():
+    assert shift_label("2024-04", 0) == "2024-04"
+    assert shift_label("2024-04", 8) == "2024-12"
+    assert shift_label("2024-04", 9) == "2025-01"
+    assert shift_label("2024-04", 59) == "2029-03"
+    assert shift_label("2024-01", -1) == "2023-12"
+
+
+@pytest.mark.parametrize("bad", ["2024-4", "2024/04", "24-04", "2024-13", "abcd-ef", "2024-04-01"])
+def test_parse_month_refuses_what_is_not_a_month(bad):
+    with pytest.raises(ValueError):
+        parse_month(bad)
+
+
+@given(st.dates(dt.date(1900, 1, 1), dt.date(2500, 12, 31)), st.integers(-1200, 1200))
+def test_months_between_undoes_add_months(day, k):
+    later = add_months(day, k)
+    assert later.day == 1
+    assert months_between(day, later) == k
+    assert Calendar(day.replace(day=1), 1).month_of(later) == k
+    assert shift_label(month_label(day), k) == month_label(later)
