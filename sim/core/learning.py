@@ -74,12 +74,19 @@ def total_cost(n: np.ndarray | float, comp: WrightCost) -> np.ndarray:
 
 
 def marginal_cost(n: np.ndarray | float, comp: WrightCost) -> np.ndarray:
-    """Cost of the n-th car: c(n) (unit), or d(total)/dn (cumulative average)."""
+    """Cost of the n-th car (n below 1 is read as 1).
+
+    ``unit``: c(n). ``cumulative_average``: the first n cars cost n c(n), so the n-th one costs
+    ``n c(n) - (n - 1) c(n - 1) = floor + learn (n^(1+b) - (n-1)^(1+b))``, written as
+    ``-learn n^(1+b) expm1((1+b) log1p(-1/n))`` so that it stays exact for large n.
+    """
     n = np.maximum(np.asarray(n, dtype=float), 1.0)
     b = exponent(comp.progress_ratio)
     learn = comp.first_unit_usd - comp.floor_usd
     if comp.formulation == "cumulative_average":
-        return comp.floor_usd + learn * (1.0 + b) * n**b
+        with np.errstate(divide="ignore"):  # log1p(-1) = -inf at n = 1: expm1 gives -1
+            step = -(n ** (1.0 + b)) * np.expm1((1.0 + b) * np.log1p(-1.0 / n))
+        return comp.floor_usd + learn * step
     return comp.floor_usd + learn * n**b
 
 

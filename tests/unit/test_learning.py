@@ -105,13 +105,40 @@ def test_cumulative_average_total_is_n_times_c_of_n(pr):
     )
 
 
-@pytest.mark.parametrize("form", ["unit", "cumulative_average"])
 @pytest.mark.parametrize("pr", [0.7, 0.86, 0.95])
-def test_marginal_cost_is_the_slope_of_the_total(form, pr):
-    comp = wright(pr, first=9_000.0, floor=600.0, form=form)
+def test_unit_marginal_cost_is_the_step_of_the_total(pr):
+    # the unit total is the midpoint rule beyond EXACT_UNITS: a step matches c(n) to 1e-3
+    comp = wright(pr, first=9_000.0, floor=600.0)
     n = np.array([1_000.0, 10_000.0, 1e6])
-    step = total_cost(n + 1, comp) - total_cost(n, comp)
+    step = total_cost(n, comp) - total_cost(n - 1, comp)
     np.testing.assert_allclose(step, marginal_cost(n, comp), rtol=1e-3)
+
+
+def test_cumulative_average_marginal_cost_by_hand():
+    # progress ratio 0.8: 2^(1+b) = 1.6, 4^(1+b) = 2.56, 3^(1+b) = 3 * 0.8^log2(3)
+    comp = wright(0.8, first=10_000.0, floor=2_000.0, form="cumulative_average")
+    b1 = 3 * 0.8 ** math.log2(3)
+    m = marginal_cost(np.array([0.5, 1.0, 2.0, 3.0, 4.0]), comp)
+    expected = [10_000.0, 10_000.0, 2_000 + 8_000 * 0.6, 2_000 + 8_000 * (b1 - 1.6)]
+    expected.append(2_000 + 8_000 * (2.56 - b1))
+    np.testing.assert_allclose(m, expected, rtol=1e-12)
+    # the first two cars cost 2 * c(2) = 2 * (2000 + 8000 * 0.8) = 16,800: 10,000 + 6,800
+    assert m[1] + m[2] == pytest.approx(16_800.0, rel=1e-12)
+
+
+@pytest.mark.parametrize("pr", [0.6, 0.8, 0.95])
+def test_cumulative_average_marginal_cost_is_the_exact_step_of_the_total(pr):
+    # not the derivative of the total, which the old version returned (off by ~b/(2n))
+    comp = wright(pr, first=9_000.0, floor=600.0, form="cumulative_average")
+    n = np.array([2.0, 3.0, 10.0, 1_000.0, 1e5])
+    step = total_cost(n, comp) - total_cost(n - 1, comp)
+    np.testing.assert_allclose(marginal_cost(n, comp), step, rtol=1e-9)
+    # far out, the step tends to the slope floor + learn (1+b) n^b (where n^(1+b) - (n-1)^(1+b)
+    # written as a plain difference would have lost every digit)
+    b = math.log2(pr)
+    far = np.array([1e12, 1e30])
+    slope = 600.0 + 8_400.0 * (1 + b) * far**b
+    np.testing.assert_allclose(marginal_cost(far, comp), slope, rtol=1e-9)
 
 
 def test_marginal_cost_falls_to_the_floor():
