@@ -26,3 +26,48 @@ MAX_HORIZON_MONTHS = 600
 
 MAX_LIST_ITEMS = 10_000
 """Most entries in one list or table of an input file (discrete values, table rows, ...)."""
+
+MAX_SOBOL_RUNS = 5_000_000
+"""Most runs one Sobol analysis may plan: ``size * (inputs + 2) * replications`` (a sensitivity
+analysis also runs its one-at-a-time points, so it stays below :data:`MAX_RUNS`)."""
+
+MAX_NAME_CHARS = 100
+"""Longest name of a scenario, sweep or analysis (it becomes a folder name)."""
+
+MAX_SEED = 2**64 - 1
+"""Largest seed (``seed``, ``master_seed``, a sample's ``seed``)."""
+
+# Physical bounds of a scenario's values: generous for any real car maker, small enough that no
+# value can overflow the books or make the model's memory or time grow with it.
+MAX_CARS = 1e9
+"""Most cars in any count: a market, orders per month, a capacity per year, a stock target."""
+
+MAX_EXPERIENCE_UNITS = 1e10
+"""Most cumulative cars in a learning-curve quantity (pilot builds, yield halving)."""
+
+MAX_USD_PER_CAR = 1e7
+"""Highest price, cost or deposit per car, USD."""
+
+MAX_USD_PER_MONTH = 1e11
+"""Highest monthly spending (R&D, SG&A, a line's fixed cost), USD."""
+
+MAX_USD = 1e12
+"""Highest single amount (a capital expenditure), USD."""
+
+MAX_LINES = 100
+"""Most production lines in one factory."""
+
+MAX_DISRUPTIONS_PER_YEAR = 365.0
+"""Highest rate of random disruptions (one a day on average)."""
+
+MIN_MTBF_HOURS = 1.0
+"""Shortest mean time between breakdowns; the breakdown draws grow as horizon / MTBF."""
+
+MAX_HOURS = 1e6
+"""Longest mean time between breakdowns or to repair, hours (over a century)."""
+
+MAX_DAYS = 36_525.0
+"""Longest duration in days (a disruption, a mean disruption): a century."""
+
+MAX_YEARS = 100.0
+"""Longest depreciation, years."""

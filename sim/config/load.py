@@ -1,100 +1,90 @@
-"""Read scenario files, apply dotted overrides, and turn every failure into a one-line error."""
+"""Read scenario files, apply dotted overrides, and turn every failure into a one-line error.
+
+Files are read by :mod:`sim.config.reader` (bounded, safe) and validated by
+:mod:`sim.config.strict` (one translation of errors for every file kind).
+"""
 
 from __future__ import annotations
 
 import contextlib
 import copy
-import difflib
 from collections.abc import Iterable, Mapping
-from functools import cache
 from pathlib import Path
-from typing import Any, get_args, get_origin
+from typing import Any
 
-import yaml
-from pydantic import BaseModel, ValidationError
-
+from sim import limits
+from sim.config.reader import (
+    Document,
+    YamlSyntaxError,
+    parse_value,
+    read_document,
+    read_mapping,
+)
 from sim.config.schema import Scenario
+from sim.config.strict import Locate, field_names, key_paths, keys_at, suggest, validate
 from sim.errors import ConfigError
+
+__all__ = [
+    "DEFAULT_SCENARIO",
+    "PACKAGE_ROOT",
+    "apply_overrides",
+    "known_field_names",
+    "load_scenario",
+    "merge",
+    "parse_assignment",
+    "read_scenario_data",
+    "read_yaml",
+    "scenario_from_dict",
+    "suggest",
+]
 
 PACKAGE_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_SCENARIO = PACKAGE_ROOT / "configs" / "xiaomi_su7.yaml"
+OVERRIDE = "override"
+"""How a problem under an override is blamed when the caller names no source (the CLI passes
+its own label, e.g. the option's name)."""
 
 
 def read_yaml(path: str | Path) -> dict[str, Any]:
-    """Parse a YAML mapping, or raise :class:`ConfigError` naming the file."""
-    path = Path(path)
-    source = str(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError(source, None, "file not found") from None
-    except OSError as exc:
-        raise ConfigError(source, None, f"cannot read file ({exc.strerror})") from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else None
-        problem = getattr(exc, "problem", None) or "invalid YAML"
-        raise ConfigError(source, where, f"YAML syntax error: {problem}") from None
-    if not isinstance(data, dict):
-        raise ConfigError(source, None, "expected a mapping of keys at the top level")
-    return data
+    """Parse a YAML mapping safely (see :mod:`sim.config.reader`), or raise a ConfigError."""
+    return read_mapping(path)
 
 
-def parse_assignment(text: str) -> tuple[str, Any]:
-    """``"a.b.c=12"`` -> ``("a.b.c", 12)``; the value is read as YAML."""
+def parse_assignment(text: str, source: str = OVERRIDE) -> tuple[str, Any]:
+    """``"a.b.c=12"`` -> ``("a.b.c", 12)``; the value is read as YAML (bounded, safe)."""
     key, sep, value = text.partition("=")
     key = key.strip()
     if not sep or not key:
-        raise ConfigError("--set", text, "expected KEY=VALUE, e.g. factory.finished_goods_target=0")
+        raise ConfigError(source, text, "expected KEY=VALUE, e.g. factory.finished_goods_target=0")
     try:
-        parsed = yaml.safe_load(value) if value.strip() else None
-    except yaml.YAMLError:
-        parsed = value
+        parsed = parse_value(value, source) if value.strip() else None
+    except YamlSyntaxError:
+        parsed = value  # not YAML: the text itself (the schema says whether it fits)
+    except ConfigError as exc:  # YAML that breaks a rule: a calendar date, a bound
+        raise ConfigError(source, key, exc.message) from None
     if isinstance(parsed, str):  # YAML 1.1 reads 1e6 as text; a number is meant
         with contextlib.suppress(ValueError):
             parsed = float(parsed)
     return key, parsed
 
 
-@cache
 def known_field_names() -> frozenset[str]:
-    """Every key that may appear anywhere in a scenario file (for checks and suggestions)."""
-    names: set[str] = set()
-
-    def visit(tp: Any) -> None:
-        if isinstance(tp, type) and issubclass(tp, BaseModel):
-            if tp.__name__ in seen:
-                return
-            seen.add(tp.__name__)
-            for name, info in tp.model_fields.items():
-                names.add(info.alias or name)
-                visit(info.annotation)
-            return
-        for arg in get_args(tp) if get_origin(tp) is not None or get_args(tp) else ():
-            visit(arg)
-
-    seen: set[str] = set()
-    visit(Scenario)
-    return frozenset(names)
-
-
-def suggest(word: str, candidates: Iterable[str]) -> str:
-    close = difflib.get_close_matches(str(word), sorted(candidates), n=1, cutoff=0.6)
-    return f" (did you mean {close[0]!r}?)" if close else ""
+    """Every key that may appear anywhere in a scenario file."""
+    return field_names(Scenario)
 
 
 def apply_overrides(
-    data: Mapping[str, Any], overrides: Mapping[str, Any], source: str = "--set"
+    data: Mapping[str, Any], overrides: Mapping[str, Any], source: str = OVERRIDE
 ) -> dict[str, Any]:
     """Return a copy of ``data`` with each dotted path set.
 
-    A path may only pass through keys the file has or the schema knows; a named entry that
-    does not exist (``factory.lines.phase9``) is an error rather than a half-filled new entry.
+    A path may only pass through keys the file has or the schema allows at that level; a named
+    entry that does not exist (``factory.lines.phase9``) is an error rather than a half-filled
+    new entry, and a key that lives elsewhere says where.
     """
+    if len(overrides) > limits.MAX_LIST_ITEMS:
+        raise ConfigError(source, None, f"more than {limits.MAX_LIST_ITEMS:,} overrides")
     out = copy.deepcopy(dict(data))
-    known = known_field_names()
     # A new ``kind`` replaces its whole map (the old kind's keys do not fit the new one), so
     # those go first and the other overrides of that map then fill it in.
     ordered = sorted(overrides.items(), key=lambda kv: not str(kv[0]).endswith(".kind"))
@@ -106,11 +96,9 @@ def apply_overrides(
             if not isinstance(node, dict):
                 raise ConfigError(source, path, f"{'.'.join(parts[:depth])} is not a mapping")
             last = depth == len(parts) - 1
-            if part not in node and part not in known:
-                have = ", ".join(sorted(map(str, node))) or "nothing"
-                raise ConfigError(
-                    source, path, f"no key {where!r}{suggest(part, node)}; that level has: {have}"
-                )
+            allowed = keys_at(Scenario, parts[:depth]) or []
+            if part not in node and part not in allowed:
+                raise ConfigError(source, path, _no_key(where, part, node, allowed))
             if last and part == "kind" and node.get("kind") != value:
                 node.clear()
                 node[part] = value
@@ -121,69 +109,38 @@ def apply_overrides(
     return out
 
 
-def _loc_text(loc: tuple[Any, ...]) -> str:
-    # Drop pydantic's tags for discriminated unions (e.g. 'logistic') and function validators.
-    parts = [str(p) for p in loc if not str(p).startswith("function-")]
-    return ".".join(parts)
-
-
-def _strip_union_tags(loc: tuple[Any, ...], data: Mapping[str, Any]) -> tuple[Any, ...]:
-    out: list[Any] = []
-    node: Any = data
-    for part in loc:
-        in_map = isinstance(node, Mapping) and part in node
-        in_list = isinstance(node, list) and isinstance(part, int) and part < len(node)
-        if in_map or in_list:
-            out.append(part)
-            node = node[part]
-        elif isinstance(node, Mapping) and node.get("kind") == part:
-            continue  # the union tag pydantic inserts
-        else:
-            out.append(part)
-            node = None
-    return tuple(out)
+def _no_key(where: str, part: str, node: Mapping[str, Any], allowed: list[str]) -> str:
+    have = sorted({*map(str, node), *allowed})
+    message = f"no key {where!r}{suggest(part, have)}"
+    elsewhere = [p for p in key_paths(Scenario).get(part, ()) if p != where]
+    if elsewhere:
+        message += f"; that key belongs at {' or '.join(elsewhere[:3])}"
+    return f"{message}; that level has: {', '.join(have) or 'nothing'}"
 
 
 def scenario_from_dict(
-    data: Mapping[str, Any], source: str = "<scenario>", overridden: Iterable[str] = ()
+    data: Mapping[str, Any],
+    source: str = "<scenario>",
+    overridden: Iterable[str] = (),
+    *,
+    override_source: str = OVERRIDE,
+    locate: Locate | None = None,
 ) -> Scenario:
     """Validate a mapping into a :class:`Scenario`; the first problem becomes a ConfigError.
 
-    A problem at (or under) one of the ``overridden`` dotted paths is blamed on ``--set``.
+    A problem at (or under) one of the ``overridden`` dotted paths is blamed on
+    ``"<override_source> (on <source>)"``; ``locate`` gives the line of a field in the file.
     """
     try:
-        return Scenario.model_validate(dict(data))
-    except ValidationError as exc:
-        err = validation_error(exc, data, source)
+        return validate(Scenario, dict(data), source, locate)
+    except ConfigError as err:
         field = err.field or ""
         # a changed kind makes the whole map the override's (its new fields are missing)
         blamed = [k.removesuffix(".kind") if k.endswith(".kind") else k for k in overridden]
         if any(field == k or field.startswith(f"{k}.") for k in blamed):
-            err = ConfigError(f"--set (on {source})", err.field, err.message)
-        raise err from None
-
-
-def validation_error(exc: ValidationError, data: Mapping[str, Any], source: str) -> ConfigError:
-    err = exc.errors(include_url=False)[0]
-    loc = _strip_union_tags(tuple(err["loc"]), data)
-    field = _loc_text(loc)
-    kind = err["type"]
-    if kind == "extra_forbidden":
-        message = f"unknown key{suggest(loc[-1], known_field_names())}"
-    elif kind == "union_tag_invalid":
-        ctx = err.get("ctx", {})
-        message = f"unknown kind {ctx.get('tag')!r}; expected one of {ctx.get('expected_tags')}"
-        field = f"{field}.kind" if field else "kind"
-    elif kind == "missing":
-        message = "required field is missing"
-    else:
-        msg = err["msg"].removeprefix("Value error, ")
-        got = err.get("input")
-        # our own validators already say what they got
-        own = kind == "value_error"
-        shown = "" if own or isinstance(got, dict | list) else f" (got {got!r})"
-        message = f"{msg}{shown}"
-    return ConfigError(source, field or None, message)
+            message = err.message.split(" (line ")[0]
+            raise ConfigError(f"{override_source} (on {source})", err.field, message) from None
+        raise
 
 
 def merge(parent: Mapping[str, Any], child: Mapping[str, Any]) -> dict[str, Any]:
@@ -208,25 +165,51 @@ def merge(parent: Mapping[str, Any], child: Mapping[str, Any]) -> dict[str, Any]
 
 def read_scenario_data(path: str | Path, _seen: tuple[Path, ...] = ()) -> dict[str, Any]:
     """A scenario file's mapping, with ``extends: other.yaml`` (relative to it) resolved."""
-    path = Path(path)
-    data = read_yaml(path)
+    return _read_chain(Path(path), _seen)[0]
+
+
+def _read_chain(path: Path, seen: tuple[Path, ...] = ()) -> tuple[dict[str, Any], Document]:
+    """The merged mapping of ``path`` and its ``extends`` chain, and ``path``'s own document.
+
+    Every file of the chain goes through the same reader; the chain is at most
+    :data:`~sim.limits.MAX_EXTENDS` files long and may not loop.
+    """
+    doc = read_document(path)
+    data = dict(doc.data)
     parent = data.pop("extends", None)
     if parent is None:
-        return data
-    if not isinstance(parent, str):
+        return data, doc
+    if not isinstance(parent, str) or not parent.strip():
         raise ConfigError(str(path), "extends", "must be the path of another scenario file")
     parent_path = (path.parent / parent).resolve()
-    if parent_path in _seen:
+    if parent_path in seen or parent_path == path.resolve():
         raise ConfigError(str(path), "extends", f"circular: {parent} extends this file again")
-    return merge(read_scenario_data(parent_path, (*_seen, parent_path)), data)
+    if len(seen) >= limits.MAX_EXTENDS:
+        raise ConfigError(
+            str(path), "extends", f"a chain of more than {limits.MAX_EXTENDS} files extending"
+        )
+    parent_data, _ = _read_chain(parent_path, (*seen, parent_path))
+    return merge(parent_data, data), doc
 
 
 def load_scenario(
-    path: str | Path | None = None, overrides: Mapping[str, Any] | None = None
+    path: str | Path | None = None,
+    overrides: Mapping[str, Any] | None = None,
+    *,
+    override_source: str = OVERRIDE,
 ) -> Scenario:
-    """Load a scenario file (the default scenario when ``path`` is None), apply overrides."""
+    """Load a scenario file (the default scenario when ``path`` is None), apply overrides.
+
+    A problem caused by an override is blamed on ``"<override_source> (on <path>)"``.
+    """
     path = Path(path) if path is not None else DEFAULT_SCENARIO
-    data = read_scenario_data(path)
+    data, doc = _read_chain(path)
     if overrides:
-        data = apply_overrides(data, overrides, source=f"--set (on {path})")
-    return scenario_from_dict(data, source=str(path), overridden=overrides or ())
+        data = apply_overrides(data, overrides, source=f"{override_source} (on {path})")
+    return scenario_from_dict(
+        data,
+        source=str(path),
+        overridden=overrides or (),
+        override_source=override_source,
+        locate=doc.line_of,
+    )

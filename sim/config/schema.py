@@ -9,19 +9,20 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from typing import Annotated, Literal
 
 from pydantic import (
     AfterValidator,
-    BaseModel,
     BeforeValidator,
-    ConfigDict,
     Field,
     field_validator,
     model_validator,
 )
 
-MAX_HORIZON_MONTHS = 600
+from sim import limits
+from sim.config.strict import Name, Strict, show
+from sim.limits import MAX_HORIZON_MONTHS
 
 
 def _parse_date(value: object) -> dt.date:
@@ -36,13 +37,23 @@ def _parse_date(value: object) -> dt.date:
                 return dt.datetime.strptime(text, fmt).date()
             except ValueError:
                 continue
-    raise ValueError(f"not a date (write YYYY-MM or YYYY-MM-DD), got {value!r}")
+        if re.fullmatch(r"\d{4}-\d{1,2}(-\d{1,2})?", text):
+            raise ValueError(f"not a calendar date: {text}")
+    raise ValueError(f"not a date (write YYYY-MM or YYYY-MM-DD), got {show(value)}")
 
 
 Date = Annotated[dt.date, BeforeValidator(_parse_date)]
 PositiveFloat = Annotated[float, Field(gt=0, allow_inf_nan=False)]
 NonNegFloat = Annotated[float, Field(ge=0, allow_inf_nan=False)]
 Share = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
+Cars = Annotated[float, Field(ge=0, le=limits.MAX_CARS, allow_inf_nan=False)]
+"""A count of cars (orders, a market, a stock)."""
+Experience = Annotated[float, Field(ge=0, le=limits.MAX_EXPERIENCE_UNITS, allow_inf_nan=False)]
+UsdPerCar = Annotated[float, Field(ge=0, le=limits.MAX_USD_PER_CAR, allow_inf_nan=False)]
+UsdPerMonth = Annotated[float, Field(ge=0, le=limits.MAX_USD_PER_MONTH, allow_inf_nan=False)]
+Months = Annotated[float, Field(gt=0, le=MAX_HORIZON_MONTHS, allow_inf_nan=False)]
+Days = Annotated[float, Field(gt=0, le=limits.MAX_DAYS, allow_inf_nan=False)]
+Seed = Annotated[int, Field(ge=0, le=limits.MAX_SEED)]
 
 
 def _month_key_map(value: object) -> object:
@@ -59,16 +70,27 @@ def _names_are_identifiers(value: dict) -> dict:
     return value
 
 
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
-
-
 # --------------------------------------------------------------------------- schedules
 class Schedule(Strict):
     """A value per month: ``base`` from the start, then dated changes, each until the next."""
 
-    base: NonNegFloat
-    changes: Annotated[dict[Date, NonNegFloat], BeforeValidator(_month_key_map)] = {}
+    base: UsdPerMonth
+    changes: Annotated[
+        dict[Date, UsdPerMonth],
+        BeforeValidator(_month_key_map),
+        Field(max_length=limits.MAX_LIST_ITEMS),
+    ] = Field(default_factory=dict)
+
+
+class PriceSchedule(Schedule):
+    """A price per car per month: ``base`` from the start, then dated changes."""
+
+    base: UsdPerCar
+    changes: Annotated[
+        dict[Date, UsdPerCar],
+        BeforeValidator(_month_key_map),
+        Field(max_length=limits.MAX_LIST_ITEMS),
+    ] = Field(default_factory=dict)
 
 
 # --------------------------------------------------------------------------- orders
@@ -77,13 +99,13 @@ class Launch(Strict):
     """Preorders taken at the launch event (cars); they arrive on day 0 of the run."""
     firm_share: Share = 1.0
     """Share of preorders that become firm (locked, non-refundable) orders."""
-    deposit_usd: NonNegFloat = 0.0
+    deposit_usd: UsdPerCar = 0.0
     """Deposit paid with each firm order, applied to the price at delivery, kept on cancellation."""
 
 
 class ConstantDemand(Strict):
     kind: Literal["constant"]
-    orders_per_month: NonNegFloat
+    orders_per_month: Cars
 
 
 class BassDemand(Strict):
@@ -92,13 +114,13 @@ class BassDemand(Strict):
     """Coefficient of innovation, per month."""
     q: Annotated[float, Field(ge=0, le=5)]
     """Coefficient of imitation, per month."""
-    market_size: PositiveFloat
+    market_size: Annotated[float, Field(gt=0, le=limits.MAX_CARS, allow_inf_nan=False)]
     """Cars ever ordered over the model's life (launch firm orders included)."""
 
 
 class TableDemand(Strict):
     kind: Literal["table"]
-    orders_per_month: Annotated[list[NonNegFloat], Field(min_length=1)]
+    orders_per_month: Annotated[list[Cars], Field(min_length=1, max_length=limits.MAX_LIST_ITEMS)]
     """One value per month from the start; the last value holds afterwards."""
 
 
@@ -121,7 +143,7 @@ class _ShapedRamp(Strict):
     """A ramp from ``initial_share`` at the line's start to ``peak_share`` after ``months``."""
 
     kind: str  # narrowed to one literal by each ramp (declared here so it is dumped first)
-    months: PositiveFloat
+    months: Months
     """Months from the line's start until it reaches ``peak_share``."""
     initial_share: Share = 0.0
     peak_share: Annotated[float, Field(gt=0, le=3)] = 1.0
@@ -140,13 +162,13 @@ class LinearRamp(_ShapedRamp):
 
 class StepRamp(_ShapedRamp):
     kind: Literal["step"]
-    months: NonNegFloat
+    months: Annotated[float, Field(ge=0, le=MAX_HORIZON_MONTHS, allow_inf_nan=False)]
     """Output stays at ``initial_share`` for ``months``, then jumps to ``peak_share``."""
 
 
 class TableRamp(Strict):
     kind: Literal["table"]
-    shares: Annotated[list[RampShare], Field(min_length=1)]
+    shares: Annotated[list[RampShare], Field(min_length=1, max_length=limits.MAX_LIST_ITEMS)]
     """Share of nameplate per month since the line's start; the last value holds afterwards."""
 
 
@@ -154,27 +176,31 @@ Ramp = Annotated[LogisticRamp | LinearRamp | StepRamp | TableRamp, Field(discrim
 
 
 class Availability(Strict):
-    mtbf_hours: PositiveFloat = 100.0
+    mtbf_hours: Annotated[
+        float, Field(ge=limits.MIN_MTBF_HOURS, le=limits.MAX_HOURS, allow_inf_nan=False)
+    ] = 100.0
     """Mean time between breakdowns of the line (calendar hours)."""
-    mttr_hours: NonNegFloat = 0.0
+    mttr_hours: Annotated[float, Field(ge=0, le=limits.MAX_HOURS, allow_inf_nan=False)] = 0.0
     """Mean time to repair (calendar hours)."""
 
 
 class Capex(Strict):
-    amount_usd: NonNegFloat
+    amount_usd: Annotated[float, Field(ge=0, le=limits.MAX_USD, allow_inf_nan=False)]
     date: Date
     """Month the cash goes out; before the run's start it is sunk (only its depreciation counts)."""
-    depreciation_years: PositiveFloat = 10.0
+    depreciation_years: Annotated[float, Field(gt=0, le=limits.MAX_YEARS, allow_inf_nan=False)] = (
+        10.0
+    )
 
 
 class Line(Strict):
     start: Date
-    capacity_per_year: PositiveFloat
+    capacity_per_year: Annotated[float, Field(gt=0, le=limits.MAX_CARS, allow_inf_nan=False)]
     """Nameplate capacity, cars per year."""
     working_days_per_week: Annotated[int, Field(ge=1, le=7)] = 6
     ramp: Ramp
     availability: Availability = Availability()
-    fixed_cost_per_month_usd: NonNegFloat = 0.0
+    fixed_cost_per_month_usd: UsdPerMonth = 0.0
     """Plant overhead from the line's start (indirect labour, energy, maintenance)."""
     capex: Capex | None = None
 
@@ -183,7 +209,9 @@ class Yield(Strict):
     initial: Annotated[float, Field(gt=0, le=1)] = 1.0
     """First-pass yield of the first car."""
     mature: Annotated[float, Field(gt=0, le=1)] = 1.0
-    halving_units: PositiveFloat = 10_000.0
+    halving_units: Annotated[
+        float, Field(gt=0, le=limits.MAX_EXPERIENCE_UNITS, allow_inf_nan=False)
+    ] = 10_000.0
     """Cumulative cars over which the gap to ``mature`` halves."""
 
     @model_validator(mode="after")
@@ -195,36 +223,44 @@ class Yield(Strict):
 
 class Disruption(Strict):
     start: Date
-    days: PositiveFloat
+    days: Days
     output_cut: Share
     """Share of output lost while it lasts."""
 
 
 class RandomDisruptions(Strict):
-    rate_per_year: NonNegFloat = 0.0
-    mean_days: PositiveFloat = 7.0
+    rate_per_year: Annotated[
+        float, Field(ge=0, le=limits.MAX_DISRUPTIONS_PER_YEAR, allow_inf_nan=False)
+    ] = 0.0
+    mean_days: Days = 7.0
     output_cut: Share = 0.5
 
 
 class Factory(Strict):
-    lines: Annotated[dict[str, Line], Field(min_length=1), AfterValidator(_names_are_identifiers)]
+    lines: Annotated[
+        dict[str, Line],
+        Field(min_length=1, max_length=limits.MAX_LINES),
+        AfterValidator(_names_are_identifiers),
+    ]
     yield_: Yield = Field(default=Yield(), alias="yield")
-    initial_experience_units: NonNegFloat = 0.0
+    initial_experience_units: Experience = 0.0
     """Cars built before the run's start (pilot builds): where the learning curves begin."""
-    finished_goods_target: NonNegFloat = 0.0
+    finished_goods_target: Cars = 0.0
     """Unsold cars the plant may build ahead of orders (build to order plus this buffer)."""
     logistics_lag_days: Annotated[int, Field(ge=0, le=365)] = 7
-    disruptions: Annotated[dict[str, Disruption], AfterValidator(_names_are_identifiers)] = {}
+    disruptions: Annotated[
+        dict[str, Disruption],
+        Field(max_length=limits.MAX_LIST_ITEMS),
+        AfterValidator(_names_are_identifiers),
+    ] = Field(default_factory=dict)
     random_disruptions: RandomDisruptions = RandomDisruptions()
-
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
 
 # --------------------------------------------------------------------------- costs
 class WrightCost(Strict):
     kind: Literal["wright"]
-    first_unit_usd: PositiveFloat
-    floor_usd: NonNegFloat = 0.0
+    first_unit_usd: Annotated[float, Field(gt=0, le=limits.MAX_USD_PER_CAR, allow_inf_nan=False)]
+    floor_usd: UsdPerCar = 0.0
     progress_ratio: float
     """Cost multiplier per doubling of cumulative output, in (0, 1]."""
     formulation: Literal["unit", "cumulative_average"] = "unit"
@@ -247,10 +283,10 @@ class WrightCost(Strict):
 
 class DeclineCost(Strict):
     kind: Literal["annual_decline"]
-    start_usd: PositiveFloat
+    start_usd: Annotated[float, Field(gt=0, le=limits.MAX_USD_PER_CAR, allow_inf_nan=False)]
     """Cost per car at the run's start."""
     decline_per_year: Annotated[float, Field(ge=0, lt=1)] = 0.0
-    floor_usd: NonNegFloat = 0.0
+    floor_usd: UsdPerCar = 0.0
 
     @model_validator(mode="after")
     def _floor(self) -> DeclineCost:
@@ -264,7 +300,9 @@ CostComponent = Annotated[WrightCost | DeclineCost, Field(discriminator="kind")]
 
 class Costs(Strict):
     components: Annotated[
-        dict[str, CostComponent], Field(min_length=1), AfterValidator(_names_are_identifiers)
+        dict[str, CostComponent],
+        Field(min_length=1, max_length=limits.MAX_LIST_ITEMS),
+        AfterValidator(_names_are_identifiers),
     ]
 
 
@@ -275,7 +313,7 @@ class Opex(Strict):
 
 
 class Price(Strict):
-    asp_usd: Schedule
+    asp_usd: PriceSchedule
     """Average selling price per delivered car."""
 
 
@@ -285,13 +323,13 @@ class Breakeven(Strict):
 
 # --------------------------------------------------------------------------- scenario
 class Scenario(Strict):
-    name: Annotated[str, Field(min_length=1, pattern=r"^[A-Za-z0-9_.-]+$")]
+    name: Name
     description: str = ""
     currency: Literal["USD"] = "USD"
     start: Date
     horizon_months: Annotated[int, Field(ge=1, le=MAX_HORIZON_MONTHS)]
     mode: Literal["deterministic", "stochastic"] = "deterministic"
-    seed: Annotated[int, Field(ge=0)] = 0
+    seed: Seed = 0
     launch: Launch = Launch()
     demand: Demand
     patience: Patience = Patience()

@@ -34,11 +34,16 @@ def test_union_tags_are_not_part_of_the_field(tiny_scenario_dict):
     assert err.value.field == "factory.lines.l1.ramp.months"
 
 
-def test_problems_under_an_override_blame_the_option(tiny_scenario_dict):
+def test_problems_under_an_override_blame_the_override(tiny_scenario_dict):
     data = tiny_scenario_dict({"horizon_months": 0})
     with pytest.raises(ConfigError) as err:
         scenario_from_dict(data, source="s.yaml", overridden=["horizon_months"])
-    assert err.value.source == "--set (on s.yaml)"
+    assert err.value.source == "override (on s.yaml)"  # the library names no option
+    with pytest.raises(ConfigError) as err:
+        scenario_from_dict(
+            data, source="s.yaml", overridden=["horizon_months"], override_source="--set"
+        )
+    assert err.value.source == "--set (on s.yaml)"  # the CLI passes its own label
 
 
 def test_apply_overrides_sets_dotted_paths_on_a_copy(tiny_scenario_dict):
