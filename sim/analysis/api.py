@@ -28,8 +28,10 @@ from sim.analysis.sobol import RUN_COLUMNS, model_outputs, sobol_frame, sobol_sw
 from sim.experiments.api import SweepResult, run_sweep
 from sim.experiments.executors import make_executor
 from sim.experiments.progress import Progress
-from sim.experiments.store import unlock
 from sim.io.atomic import atomic_path
+from sim.io.folder import MANIFEST, Claim, kind_of
+from sim.io.paths import os_error, shown
+from sim.io.readers import bad_file, read_csv, read_json, require_columns
 
 
 class RunsFailed(RuntimeError):
@@ -81,27 +83,31 @@ def run_sensitivity(
     make_executor(executor, workers, scheduler)  # checks the options; starts nothing
     plans = {"oat": oat_sweep(analysis), "sobol": sobol_sweep(analysis) if sobol else None}
     folder = Path(out) if out is not None else Path("outputs") / analysis.name
-    note, fd = store.prepare(folder, analysis, resume)
-    runs = " + ".join(f"{p.n_runs:,} {part}" for part, p in plans.items() if p is not None)
-    Progress(analysis.name, 0, 0, progress).note(f"{note}; {runs} runs -> {folder}")
+    held = store.open_folder(folder, analysis, resume)
     try:
-        sweeps: dict[str, SweepResult | None] = {}
-        for part, plan in plans.items():
-            sweeps[part] = None
-            if plan is not None:
-                sweeps[part] = run_sweep(
-                    plan,
-                    executor=executor,
-                    workers=workers,
-                    scheduler=scheduler,
-                    out=folder / part,
-                    resume=resume,
-                    progress=progress,
-                )
-                _check_failed(sweeps[part], folder)
-        oat, sobol_table, manifest = _finish(folder, analysis, sweeps)
-    finally:
-        unlock(fd)
+        with held:  # an exception marks the folder interrupted and releases the lock
+            runs = " + ".join(f"{p.n_runs:,} {part}" for part, p in plans.items() if p is not None)
+            Progress(analysis.name, 0, 0, progress).note(
+                f"{held.note}; {runs} runs -> {shown(folder)}"
+            )
+            held.begin(store.new_manifest(analysis), store.start_files(analysis))
+            sweeps: dict[str, SweepResult | None] = {}
+            for part, plan in plans.items():
+                sweeps[part] = None
+                if plan is not None:
+                    sweeps[part] = run_sweep(
+                        plan,
+                        executor=executor,
+                        workers=workers,
+                        scheduler=scheduler,
+                        out=folder / part,
+                        resume=held.resuming,
+                        progress=progress,
+                    )
+                    _check_failed(sweeps[part], held)
+            oat, sobol_table, manifest = _finish(held, analysis, sweeps)
+    except OSError as exc:
+        raise os_error(exc, folder) from exc
     return SensitivityResult(
         oat=oat,
         sobol=sobol_table,
@@ -114,28 +120,28 @@ def run_sensitivity(
     )
 
 
-def _check_failed(result: SweepResult, folder: Path) -> None:
+def _check_failed(result: SweepResult, held: Claim) -> None:
     """Raise :class:`RunsFailed` if any run failed; the folder is then marked ``failed`` (a
     later call replaces it: resuming would not run those runs again)."""
     if not result.failed:
         return
-    store.write_manifest(folder, (store.read_manifest(folder) or {}) | {"status": "failed"})
+    held.update(status="failed")
     runs = pd.read_parquet(result.folder / "runs.parquet", columns=["status", "error"])
     first = runs.loc[runs["status"] != "ok", "error"].iloc[0]
     raise RunsFailed(
         f"{result.failed:,} of {result.plan.n_runs:,} runs of {result.plan.name} failed "
-        f"(see {result.folder}/runs.parquet); first error: {first}"
+        f"(see {shown(result.folder)}/runs.parquet); first error: {first}"
     )
 
 
 def _finish(
-    folder: Path, analysis: Analysis, sweeps: dict[str, SweepResult | None]
+    held: Claim, analysis: Analysis, sweeps: dict[str, SweepResult | None]
 ) -> tuple[pd.DataFrame, pd.DataFrame | None, dict[str, Any]]:
     """Write ``oat.csv``, ``sobol.csv`` and the finished manifest; return the three."""
+    folder = held.folder
     oat = oat_table(analysis, sweeps["oat"].points)
     with atomic_path(folder / "oat.csv") as tmp:
         oat.to_csv(tmp, index=False)
-    manifest = store.read_manifest(folder) or store.new_manifest(analysis)
     oat_plan = sweeps["oat"].plan
     counts = {"inputs": len(analysis.paths), "oat_runs": oat_plan.n_runs}
     extra: dict[str, Any] = {
@@ -164,23 +170,64 @@ def _finish(
         }
     else:
         (folder / "sobol.csv").unlink(missing_ok=True)  # not this run's: a stale table
-    manifest |= {
-        "status": "complete",
-        "counts": counts,
+    manifest = held.complete(
+        counts=counts,
         **extra,
-        "tables": ["oat.csv", *(["sobol.csv"] if sobol is not None else [])],
-        "completed_utc": store.now(),
-    }
-    store.write_manifest(folder, manifest)
+        tables=["oat.csv", *(["sobol.csv"] if sobol is not None else [])],
+    )
     return oat, sobol, manifest
 
 
-def read_sensitivity(folder: str | Path) -> dict[str, Any]:
-    """The tables of a finished sensitivity folder: ``oat``, ``sobol`` (or None), ``manifest``."""
+@dataclass(frozen=True)
+class SensitivityFolder:
+    """A sensitivity folder read back (:func:`read_sensitivity`)."""
+
+    folder: Path
+    manifest: dict[str, Any]
+    """``manifest.json`` (empty if the folder has none)."""
+    oat: pd.DataFrame | None
+    """``oat.csv``, one row per input (None if absent)."""
+    sobol: pd.DataFrame | None
+    """``sobol.csv`` (None if absent: the analysis ran without Sobol)."""
+
+    @property
+    def start(self) -> str | None:
+        """First month of the analysed scenario (``YYYY-MM``), if the manifest says."""
+        start = self.manifest.get("start", self.manifest.get("start_month"))
+        return str(start)[:7] if start is not None else None
+
+    @property
+    def horizon_months(self) -> int | None:
+        horizon = self.manifest.get("horizon_months")
+        return int(horizon) if isinstance(horizon, int | float) else None
+
+
+HINT = "run the sensitivity analysis again (or resume it) to rewrite the folder"
+OAT_COLUMNS = ("input", "label", "low", "base", "high")
+SOBOL_COLUMNS = ("input", "S1", "ST")
+
+
+def read_sensitivity(folder: str | Path) -> SensitivityFolder:
+    """The tables of a finished sensitivity folder (``oat.csv``, ``sobol.csv``, manifest).
+
+    ConfigError naming the file, with what to do, if the analysis is unfinished or a file is
+    missing, truncated or lacks its columns.
+    """
     folder = Path(folder)
-    sobol = folder / "sobol.csv"
-    return {
-        "oat": pd.read_csv(folder / "oat.csv"),
-        "sobol": pd.read_csv(sobol) if sobol.exists() else None,
-        "manifest": store.read_manifest(folder),
-    }
+    path = folder / MANIFEST
+    manifest = read_json(path, HINT) if path.exists() else {}
+    if manifest and kind_of(folder, manifest) not in (store.KIND, None):
+        raise bad_file(path, "is not a sensitivity analysis' manifest", "choose its folder")
+    if manifest.get("status") not in (None, "complete"):
+        raise bad_file(
+            path, f"says the analysis is not complete (status {manifest['status']!r})", HINT
+        )
+    tables: dict[str, pd.DataFrame | None] = {}
+    for name, columns in (("oat", OAT_COLUMNS), ("sobol", SOBOL_COLUMNS)):
+        file = folder / f"{name}.csv"
+        tables[name] = read_csv(file, HINT) if file.exists() else None
+        if tables[name] is not None:
+            require_columns(tables[name], columns, file, HINT)
+    if tables["oat"] is None and tables["sobol"] is None:
+        raise bad_file(folder / "oat.csv", "is missing (and so is sobol.csv)", HINT)
+    return SensitivityFolder(folder, manifest, tables["oat"], tables["sobol"])

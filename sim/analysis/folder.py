@@ -1,80 +1,42 @@
-"""The results folder of a sensitivity analysis: its manifest, and when it may be (re)used.
+"""The results folder of a sensitivity analysis: what is kind-specific (its manifest fields).
 
 Layout of ``outputs/<name>/``::
 
-    manifest.json      name, spec hash, start month, horizon, counts, censored share, status
+    manifest.json      kind "sensitivity", name, spec hash, start month, horizon, counts, status
     sensitivity.yaml   the analysis as run (defaults, labels, base values, files)
     oat/, sobol/       the two sweeps' own folders (chunks, runs.parquet, points.csv, ...)
     oat.csv, sobol.csv, figures/   at the end
 
-Rules, as for a sweep: an unfinished folder is refused without ``resume`` (it holds work); a
-finished one is replaced; a folder that is not a sensitivity analysis' is refused; with
-``resume`` the spec and scenario must be unchanged (each sweep then resumes on its own).
+When the folder may be used, replaced or resumed (each sweep then resumes on its own), its
+lock, and the status left after an exception are the rules of :mod:`sim.io.folder`.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import shutil
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from sim.analysis.plan import Analysis
-from sim.errors import ConfigError
-from sim.experiments.store import lock, read_manifest, unlock, write_manifest
-from sim.io.atomic import atomic_write_text
+from sim.io.folder import Claim, claim, now
+from sim.io.paths import shown
 
 KIND = "sensitivity"
 
 
-def now() -> str:
-    return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+def _unfinished(folder: Path, manifest: dict[str, Any]) -> str:
+    return f"an unfinished sensitivity analysis {manifest.get('name')!r}"
 
 
-def prepare(folder: Path, analysis: Analysis, resume: bool) -> tuple[str, int | None]:
-    """Make ``folder`` ready; return what happened and the folder lock (release it with
-    :func:`sim.experiments.store.unlock`). Raises ConfigError, nothing touched, if refused."""
-    manifest = read_manifest(folder)
-    where = str(folder)
-    if folder.is_dir() and any(folder.iterdir()) and (manifest or {}).get("analysis") != KIND:
-        raise ConfigError(where, None, "exists and is not a sensitivity results folder; pick --out")
-    folder.mkdir(parents=True, exist_ok=True)
-    try:
-        fd = lock(folder)
-    except ConfigError:
-        raise ConfigError(
-            where, None, "another scaleup command is writing here; wait or pick another --out"
-        ) from None
-    if manifest and resume:
-        if manifest.get("spec_hash") != analysis.spec_hash:
-            unlock(fd)
-            raise ConfigError(
-                where,
-                None,
-                f"the analysis changed since this folder's run (spec {manifest.get('spec_hash')}, "
-                f"now {analysis.spec_hash}); cannot resume: restore the spec and scenario, or "
-                "delete the folder or pick another --out to start over",
-            )
-        return "resuming", fd
-    if manifest and manifest.get("status") == "running":
-        unlock(fd)
-        raise ConfigError(
-            where,
-            None,
-            f"holds an unfinished sensitivity analysis {manifest.get('name')!r}; pass --resume "
-            "to finish it, or delete the folder to start over",
-        )
-    note = "nothing to resume; starting" if resume else "starting"
-    if manifest:
-        for child in folder.iterdir():
-            shutil.rmtree(child) if child.is_dir() else child.unlink()
-        note = "replacing the previous results"
-    write_manifest(folder, new_manifest(analysis))
+def open_folder(folder: Path, analysis: Analysis, resume: bool) -> Claim:
+    """Claim ``folder`` for ``analysis``; the caller begins it with :func:`start` arguments."""
+    return claim(folder, KIND, analysis.spec_hash, resume, _unfinished)
+
+
+def start_files(analysis: Analysis) -> list[tuple[str, str]]:
     text = "# Sensitivity analysis as run\n" + yaml.safe_dump(analysis.resolved(), sort_keys=False)
-    atomic_write_text(folder / "sensitivity.yaml", text)
-    return note, fd
+    return [("sensitivity.yaml", text)]
 
 
 def new_manifest(analysis: Analysis) -> dict[str, Any]:
@@ -82,10 +44,9 @@ def new_manifest(analysis: Analysis) -> dict[str, Any]:
     return {
         "analysis": KIND,
         "name": analysis.name,
-        "spec": analysis.source,
-        "scenario": str(analysis.scenario_path),
+        "spec": shown(analysis.source),
+        "scenario": shown(analysis.scenario_path),
         "spec_hash": analysis.spec_hash,
-        "status": "running",
         "start": analysis.start,
         "horizon_months": analysis.horizon_months,
         "breakeven": "operating_per_car_sustained",

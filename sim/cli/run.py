@@ -31,6 +31,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def cmd_run(args: argparse.Namespace) -> int:
     from sim.errors import ConfigError
+    from sim.io.folder import check_writable
+    from sim.io.paths import shown
     from sim.io.rundir import write_run
     from sim.model.simulate import simulate
 
@@ -42,16 +44,47 @@ def cmd_run(args: argparse.Namespace) -> int:
     mode = "deterministic" if args.deterministic else None
     if args.seed is not None:
         mode = "stochastic"
-    result = simulate(scenario, args.seed, mode=mode)
     out = Path(args.out) if args.out else Path("outputs") / scenario.name
+    try:
+        check_writable(out, "run")  # refused before the run, not after
+    except ConfigError as exc:
+        raise _with_flag(exc, args.out) from None
+    result = simulate(scenario, args.seed, mode=mode)
     formats = ("png", "svg") if args.svg else ("png",)
-    write_run(result, out, figures=not args.no_figures, formats=formats)
+
+    def figures(stage: Path) -> None:
+        write_run_figures(result, stage / "figures", formats)
+
+    write_run(result, out, extra=None if args.no_figures else figures)
     print(format_summary(result))
     print(
-        f"\nWrote {out}/: config.yaml, monthly.csv, monthly.parquet, quarterly.csv, summary.json"
-        + ("" if args.no_figures else ", figures/")
+        f"\nWrote {shown(out)}/: config.yaml, monthly.csv, monthly.parquet, quarterly.csv, "
+        "summary.json" + ("" if args.no_figures else ", figures/")
     )
     return 0
+
+
+def _with_flag(exc, given: str | None):
+    """The library's error about the output folder, naming the option that chose it."""
+    from sim.errors import ConfigError
+
+    flag = "--out" if given is not None else "the default output folder (set --out)"
+    return ConfigError(exc.source, exc.field or flag, exc.message)
+
+
+def write_run_figures(result, folder: Path, formats: tuple[str, ...]) -> list[Path]:
+    """The four figures of a run (:func:`sim.plots.sets.run_set`), each file written whole."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from sim.io.atomic import atomic_write_bytes
+    from sim.plots import save_figure
+    from sim.plots.sets import run_set
+
+    written = []
+    for name, fig in run_set(result.monthly, result.summary).items():
+        written += save_figure(fig, folder / name, formats, write=atomic_write_bytes)
+    return written
 
 
 def format_summary(result) -> str:

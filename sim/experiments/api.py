@@ -25,12 +25,25 @@ from typing import Any
 import pandas as pd
 import pyarrow.compute as pc
 
+from sim.errors import ConfigError
+from sim.experiments.aggregate import BANDS_SCHEMA
 from sim.experiments.executors import make_executor
 from sim.experiments.plan import SweepPlan, load_sweep
 from sim.experiments.progress import Progress
 from sim.experiments.runner import make_task, run_task
-from sim.experiments.store import finish_manifest, prepare, split, unlock, write_chunk
+from sim.experiments.store import new_manifest, open_folder, split, start_files, write_chunk
 from sim.experiments.tables import TABLES, build_tables
+from sim.io.folder import MANIFEST, Claim, kind_of
+from sim.io.paths import os_error, shown
+from sim.io.readers import (
+    bad_file,
+    read_csv,
+    read_json,
+    read_parquet,
+    read_yaml,
+    require_columns,
+    require_rows,
+)
 
 MAX_CHUNK_RUNS = 50  # runs per task at most: ~0.4 s of work, a few dozen KB to send back
 TASKS_PER_WORKER = 8  # at least this many tasks per worker, so the last ones balance
@@ -97,35 +110,25 @@ def run_sweep(
     folder = Path(out) if out is not None else Path("outputs") / plan.name
     if chunk_runs is not None and chunk_runs < 1:
         raise ValueError("chunk_runs must be at least 1")
-    todo, note, folder_lock = prepare(folder, plan, resume)
+    held, todo = open_folder(folder, plan, resume)
     n_todo = sum(b - a + 1 for a, b in todo)
-    bar = Progress(plan.name, plan.n_runs, plan.n_runs - n_todo, progress)
-    bar.note(f"{note}; {_shape(plan)} -> {folder}")
     try:
-        if n_todo:
-            with pool:
-                size = chunk_runs or chunk_size(n_todo, pool.workers)
-                tasks = (make_task(plan, a, b) for a, b in split(todo, size))
-                bar.note(f"running {n_todo:,} runs on {pool.description}")
-                bar.begin()
-                for table in pool.imap_unordered(run_task, tasks):
-                    write_chunk(folder, table)
-                    failed = pc.sum(pc.not_equal(table.column("status"), "ok")).as_py() or 0
-                    bar.update(table.num_rows, failed)
-        bar.close()
-        tables = build_tables(plan, folder)
-        failed = int(tables["points"]["failed"].sum())
-        written = [*TABLES, *(["monthly.parquet"] if plan.spec.outputs.full_monthly else [])]
-        finish_manifest(folder, failed, written)
-    except KeyboardInterrupt:
-        bar.note(
-            f"interrupted: {bar.done:,} of {plan.n_runs:,} runs kept in {folder}; "
-            "resume (--resume) to finish"
-        )
-        raise
-    finally:
-        bar.close()
-        unlock(folder_lock)
+        with held:  # an exception marks the folder interrupted and releases the lock
+            bar = Progress(plan.name, plan.n_runs, plan.n_runs - n_todo, progress)
+            bar.note(f"{held.note}; {_shape(plan)} -> {shown(folder)}")
+            try:
+                tables = _run(plan, held, pool, todo, chunk_runs, bar)
+            except KeyboardInterrupt:
+                bar.note(
+                    f"interrupted: {bar.done:,} of {plan.n_runs:,} runs kept in "
+                    f"{shown(folder)}; resume the sweep to finish"
+                )
+                raise
+            finally:
+                bar.close()
+    except OSError as exc:
+        raise os_error(exc, folder) from exc
+    failed = int(tables["points"]["failed"].sum())
     return SweepResult(
         points=tables["points"],
         comparison=tables["comparison"],
@@ -138,6 +141,37 @@ def run_sweep(
     )
 
 
+def _run(
+    plan: SweepPlan,
+    held: Claim,
+    pool: Any,
+    todo: list[tuple[int, int]],
+    chunk_runs: int | None,
+    bar: Progress,
+) -> dict[str, pd.DataFrame]:
+    """Run the runs of ``todo`` into chunks, then build and record the final tables."""
+    n_todo = sum(b - a + 1 for a, b in todo)
+    if n_todo:
+        with pool:
+            held.begin(new_manifest(plan), start_files(plan))  # once the pool is up
+            size = chunk_runs or chunk_size(n_todo, pool.workers)
+            tasks = (make_task(plan, a, b) for a, b in split(todo, size))
+            bar.note(f"running {n_todo:,} runs on {pool.description}")
+            bar.begin()
+            for table in pool.imap_unordered(run_task, tasks):
+                write_chunk(held.folder, table)
+                failed = pc.sum(pc.not_equal(table.column("status"), "ok")).as_py() or 0
+                bar.update(table.num_rows, failed)
+    else:
+        held.begin(new_manifest(plan), start_files(plan))
+    bar.close()
+    tables = build_tables(plan, held.folder)
+    failed = int(tables["points"]["failed"].sum())
+    written = [*TABLES, *(["monthly.parquet"] if plan.spec.outputs.full_monthly else [])]
+    held.complete(failed=failed, tables=written)
+    return tables
+
+
 def _shape(plan: SweepPlan) -> str:
     parts = [f"{len(plan.variant_data)} variant{'s' * (len(plan.variant_data) != 1)}"]
     if plan.spec.grid:
@@ -148,12 +182,61 @@ def _shape(plan: SweepPlan) -> str:
     return f"{plan.n_runs:,} runs ({' x '.join(parts)})"
 
 
-def read_sweep(folder: str | Path) -> dict[str, pd.DataFrame]:
-    """The tables of a finished sweep folder, as DataFrames (``bands`` included)."""
+@dataclass(frozen=True)
+class SweepFolder:
+    """A finished sweep folder read back (:func:`read_sweep`): its tables and what it ran."""
+
+    folder: Path
+    manifest: dict[str, Any]
+    spec: dict[str, Any]
+    """The resolved sweep as run (``sweep.yaml``)."""
+    runs: pd.DataFrame
+    points: pd.DataFrame
+    comparison: pd.DataFrame
+    bands: pd.DataFrame
+
+    @property
+    def name(self) -> str:
+        return str(self.manifest.get("sweep") or self.folder.name)
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """``runs``, ``points``, ``comparison`` and ``bands`` by name."""
+        return {
+            "runs": self.runs,
+            "points": self.points,
+            "comparison": self.comparison,
+            "bands": self.bands,
+        }
+
+
+HINT = "run the sweep again (or resume it) to rewrite the folder"
+
+
+def read_sweep(folder: str | Path) -> SweepFolder:
+    """The tables of a finished sweep folder. ConfigError naming the file, with what to do, if
+    the folder is not a finished sweep or a file is missing, truncated or inconsistent."""
     folder = Path(folder)
-    return {
-        "runs": pd.read_parquet(folder / "runs.parquet"),
-        "points": pd.read_csv(folder / "points.csv"),
-        "comparison": pd.read_csv(folder / "comparison.csv"),
-        "bands": pd.read_parquet(folder / "bands.parquet"),
-    }
+    manifest = read_json(folder / MANIFEST, HINT)
+    if manifest.get("status") != "complete":
+        raise ConfigError(
+            shown(folder),
+            None,
+            f"the sweep is not complete (status {manifest.get('status')!r}); resume the sweep "
+            "to finish it",
+        )
+    if kind_of(folder, manifest) not in ("sweep", None):
+        raise bad_file(folder / MANIFEST, "is not a sweep's manifest", "choose a sweep folder")
+    spec = read_yaml(folder / "sweep.yaml", HINT) if (folder / "sweep.yaml").exists() else {}
+    if not isinstance(spec, dict):
+        raise bad_file(folder / "sweep.yaml", "is not a sweep mapping", HINT)
+    runs = read_parquet(folder / "runs.parquet", HINT)
+    require_columns(runs, ("run_id", "point_id", "status"), folder / "runs.parquet", HINT)
+    require_rows(runs, manifest.get("runs"), folder / "runs.parquet", HINT)
+    points = read_csv(folder / "points.csv", HINT)
+    require_columns(points, ("point_id", "variant"), folder / "points.csv", HINT)
+    require_rows(points, manifest.get("points"), folder / "points.csv", HINT)
+    comparison = read_csv(folder / "comparison.csv", HINT)
+    require_columns(comparison, ("variant",), folder / "comparison.csv", HINT)
+    bands = read_parquet(folder / "bands.parquet", HINT)
+    require_columns(bands, BANDS_SCHEMA.names, folder / "bands.parquet", HINT)
+    return SweepFolder(folder, manifest, spec, runs, points, comparison, bands)

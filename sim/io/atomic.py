@@ -1,61 +1,86 @@
-"""Atomic writes: a reader (or a crash) never sees a half-written file or folder."""
+"""Atomic files: a reader (or a crash) never sees a half-written file.
+
+Temporary files are named ``.NAME.PID.TOKEN.tmp`` beside their target and created with the
+usual permissions (``0666`` less the umask); :func:`remove_stale` removes those of dead
+processes. Folders are staged and swapped by :mod:`sim.io.folder`.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import os
+import re
+import secrets
 import shutil
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+TEMP_SUFFIXES = ("tmp", "staging", "old")
+"""Suffixes of the temporary files and folders scaleup leaves beside a target while writing."""
+
+
+def temp_name(target: Path, suffix: str) -> Path:
+    """``.NAME.PID.TOKEN.SUFFIX`` beside ``target``: unique, and it says whose it is."""
+    return target.with_name(f".{target.name}.{os.getpid()}.{secrets.token_hex(4)}.{suffix}")
+
+
+def _pattern(name: str) -> re.Pattern[str]:
+    suffixes = "|".join(TEMP_SUFFIXES)
+    return re.compile(rf"^\.{re.escape(name)}\.(\d+)(?:\.[0-9a-f]{{8}})?\.({suffixes})$")
+
+
+def pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's live process
+        return True
+    return True
+
+
+def remove_stale(target: Path) -> list[Path]:
+    """Remove the leftovers of writers of ``target`` that died (``kill -9``): only names of our
+    pattern (:func:`temp_name`, or ``.NAME.PID.old``) whose process is gone. Returns them."""
+    pattern, removed = _pattern(target.name), []
+    try:
+        siblings = list(target.parent.iterdir())
+    except OSError:
+        return removed
+    for p in siblings:
+        m = pattern.match(p.name)
+        if not m or int(m.group(1)) == os.getpid() or pid_alive(int(m.group(1))):
+            continue
+        with contextlib.suppress(OSError):
+            if p.is_dir() and not p.is_symlink():
+                shutil.rmtree(p)
+            else:
+                p.unlink()
+            removed.append(p)
+    return removed
+
 
 @contextlib.contextmanager
-def atomic_path(path: str | Path) -> Iterator[Path]:
+def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
     """Yield a temporary path beside ``path``; on success it replaces ``path`` in one step."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    tmp_path = Path(tmp)
+    tmp = temp_name(path, "tmp")
+    os.close(os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666))
     try:
-        yield tmp_path
-        with open(tmp_path, "rb") as fh:
+        yield tmp
+        with open(tmp, "rb") as fh:
             os.fsync(fh.fileno())
-        os.replace(tmp_path, path)
+        os.replace(tmp, path)
     finally:
-        tmp_path.unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
 
 
-def atomic_write_text(path: str | Path, text: str) -> None:
+def atomic_write_text(path: str | os.PathLike[str], text: str) -> None:
     with atomic_path(path) as tmp:
         tmp.write_text(text, encoding="utf-8")
 
 
-def atomic_write_bytes(path: str | Path, data: bytes) -> None:
+def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
     with atomic_path(path) as tmp:
         tmp.write_bytes(data)
-
-
-@contextlib.contextmanager
-def staged_dir(path: str | Path) -> Iterator[Path]:
-    """Yield an empty folder to fill; on success it takes the place of ``path``.
-
-    Until the swap, ``path`` still holds the previous complete run (if any); on failure the
-    staging folder is removed and ``path`` is untouched.
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    stage = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".staging", dir=path.parent))
-    try:
-        yield stage
-        old = None
-        if path.exists():
-            old = path.parent / f".{path.name}.{os.getpid()}.old"
-            os.replace(path, old)
-        os.replace(stage, path)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
-    finally:
-        if stage.exists():
-            shutil.rmtree(stage, ignore_errors=True)

@@ -1,15 +1,27 @@
-"""A run folder: resolved config, monthly/quarterly tables, summary and figures."""
+"""A run folder: resolved config, monthly/quarterly tables, summary (and figures), and its reader.
+
+Written whole through :func:`sim.io.folder.write_staged` (kind ``run``): it replaces only a run
+folder of its own; anything else at the path is refused, untouched.
+"""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+import pandas as pd
 import yaml
 
-from sim.io.atomic import staged_dir
+from sim.io.folder import now, read_manifest, write_staged
+from sim.io.readers import bad_file, read_csv, read_json, read_parquet, read_yaml, require_columns
 from sim.model.result import Result
+
+RUN_FILES = ("config.yaml", "monthly.csv", "monthly.parquet", "quarterly.csv", "summary.json")
+HINT = "run the scenario again (scaleup run) to rewrite the folder"
 
 
 def scenario_yaml(result: Result) -> str:
@@ -23,14 +35,18 @@ def scenario_yaml(result: Result) -> str:
 
 def write_run(
     result: Result,
-    out_dir: str | Path,
+    out_dir: str | os.PathLike[str],
     *,
-    figures: bool = True,
-    formats: Sequence[str] = ("png",),
+    extra: Callable[[Path], Any] | None = None,
 ) -> Path:
-    """Write the run folder atomically and return its path."""
-    out_dir = Path(out_dir)
-    with staged_dir(out_dir) as stage:
+    """Write the run folder atomically and return its path.
+
+    ``extra(stage)`` may write more files (the figures) into the folder before it is swapped
+    in; if it raises, nothing is changed. Refuses (ConfigError) anything at ``out_dir`` that is
+    not an empty folder or a run folder scaleup wrote.
+    """
+
+    def fill(stage: Path) -> None:
         (stage / "config.yaml").write_text(scenario_yaml(result), encoding="utf-8")
         result.monthly.to_csv(stage / "monthly.csv", index=False)
         result.monthly.to_parquet(stage / "monthly.parquet", index=False)
@@ -38,19 +54,45 @@ def write_run(
         (stage / "summary.json").write_text(
             json.dumps(result.summary, indent=2) + "\n", encoding="utf-8"
         )
-        if figures:
-            write_run_figures(result, stage / "figures", formats)
-    return out_dir
+        if extra is not None:
+            extra(stage)
+
+    manifest = {"scenario": result.scenario.name, "status": "complete", "created_utc": now()}
+    return write_staged(out_dir, "run", manifest, fill)
 
 
-def write_run_figures(result: Result, folder: Path, formats: Sequence[str]) -> list[Path]:
-    import matplotlib
+@dataclass(frozen=True)
+class RunFolder:
+    """A run folder read back (:func:`read_run`)."""
 
-    matplotlib.use("Agg")
-    from sim.plots import save_figure
-    from sim.plots.sets import run_set
+    folder: Path
+    monthly: pd.DataFrame
+    """One row per month (``monthly.parquet``)."""
+    quarterly: pd.DataFrame
+    """One row per calendar quarter (``quarterly.csv``)."""
+    summary: dict[str, Any]
+    """``summary.json``: break-even months, milestones, seed, mode."""
+    config: dict[str, Any]
+    """The resolved scenario as run (``config.yaml``)."""
 
-    written = []
-    for name, fig in run_set(result.monthly, result.summary).items():
-        written += save_figure(fig, folder / name, formats=tuple(formats))
-    return written
+
+def read_run(folder: str | os.PathLike[str]) -> RunFolder:
+    """Read a run folder back; ConfigError naming the file if one is missing or damaged."""
+    folder = Path(folder)
+    summary = read_json(folder / "summary.json", HINT)
+    if not isinstance(summary.get("breakeven"), dict):
+        raise bad_file(folder / "summary.json", "has no 'breakeven' section", HINT)
+    summary.setdefault("scenario", (read_manifest(folder) or {}).get("scenario", folder.name))
+    monthly = read_parquet(folder / "monthly.parquet", HINT)
+    require_columns(
+        monthly,
+        ("month", "operating_profit_per_car", "cumulative_cash"),
+        folder / "monthly.parquet",
+        HINT,
+    )
+    quarterly = read_csv(folder / "quarterly.csv", HINT)
+    require_columns(quarterly, ("period",), folder / "quarterly.csv", HINT)
+    config = read_yaml(folder / "config.yaml", HINT)
+    if not isinstance(config, dict):
+        raise bad_file(folder / "config.yaml", "is not a scenario mapping", HINT)
+    return RunFolder(folder, monthly, quarterly, summary, config)

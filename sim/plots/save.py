@@ -1,15 +1,24 @@
-"""The one place figures touch the disk: atomic writes, one file per format."""
+"""The one place figures become files: one file per format, each written whole.
+
+Plots never import the io layer: the file writer is a parameter. By default each file is
+written to a temporary name beside it and renamed into place; the commands that write results
+folders pass the io layer's atomic writer (fsync, umask, errors in one line).
+"""
 
 from __future__ import annotations
 
+import io
 import os
-from collections.abc import Sequence
+import secrets
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from matplotlib.figure import Figure
 
-from sim.io.atomic import atomic_path
 from sim.plots.style import DPI
+
+Writer = Callable[[Path, bytes], object]
+"""``write(path, data)``: puts ``data`` at ``path`` in one step."""
 
 RASTER = frozenset({"png", "jpg", "jpeg", "tif", "tiff", "webp", "raw", "rgba"})
 """Formats rendered by the non-interactive Agg backend."""
@@ -23,12 +32,14 @@ def save_figure(
     formats: Sequence[str] = ("png",),
     *,
     dpi: int = DPI,
+    write: Writer | None = None,
 ) -> list[Path]:
     """Write ``fig`` as ``path`` with each format's extension; return the paths written.
 
     ``path`` may carry an extension (``figs/cash.png``) or not (``figs/cash``); the extension is
-    replaced by each format's. Each file is written to a temporary file in the same folder, then
-    moved into place with ``os.replace``, so a reader never sees half a picture.
+    replaced by each format's. Each figure is rendered in memory, then handed to ``write``
+    (default: a temporary file in the same folder moved into place with ``os.replace``), so a
+    reader never sees half a picture.
     """
     supported = fig.canvas.get_supported_filetypes()
     formats = [f.lower().lstrip(".") for f in formats]
@@ -42,18 +53,29 @@ def save_figure(
     written = []
     for fmt in formats:
         target = base.with_name(f"{base.name}.{fmt}")
-        _write_atomically(fig, target, fmt, dpi)
+        (write or _replace)(target, render(fig, fmt, dpi))
         written.append(target)
     return written
 
 
-def _write_atomically(fig: Figure, target: Path, fmt: str, dpi: int) -> None:
-    with atomic_path(target) as tmp:  # temp file beside ``target``, then os.replace
-        fig.savefig(
-            tmp,
-            format=fmt,
-            dpi=dpi,
-            backend="agg" if fmt in RASTER else None,
-            metadata=_NO_DATE.get(fmt),
-        )
-        os.chmod(tmp, 0o644)  # mkstemp makes the file private; a figure is meant to be shared
+def render(fig: Figure, fmt: str, dpi: int = DPI) -> bytes:
+    """``fig`` as the bytes of a ``fmt`` file (dates left out, so PNG and PDF bytes repeat)."""
+    buffer = io.BytesIO()
+    fig.savefig(
+        buffer,
+        format=fmt,
+        dpi=dpi,
+        backend="agg" if fmt in RASTER else None,
+        metadata=_NO_DATE.get(fmt),
+    )
+    return buffer.getvalue()
+
+
+def _replace(target: Path, data: bytes) -> None:
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+    try:
+        with open(tmp, "wb") as fh:  # 0666 less the umask
+            fh.write(data)
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)

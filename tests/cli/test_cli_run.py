@@ -191,17 +191,16 @@ def fail_in_figures(*args, **kwargs):
     raise Boom("disk full")
 
 
-def test_a_failed_write_leaves_no_run_folder(tiny_run, tmp_path, monkeypatch):
+def test_a_failed_write_leaves_no_run_folder(tiny_run, tmp_path):
     result = tiny_run({"launch.preorders": 500})
-    monkeypatch.setattr(rundir, "write_run_figures", fail_in_figures)
     with pytest.raises(Boom):
-        rundir.write_run(result, tmp_path / "run", figures=True)
+        rundir.write_run(result, tmp_path / "run", extra=fail_in_figures)
     assert list(tmp_path.iterdir()) == []
 
 
 def test_a_failed_write_keeps_the_previous_run(tiny_run, tmp_path, monkeypatch):
     target = tmp_path / "run"
-    rundir.write_run(tiny_run({"launch.preorders": 500}), target, figures=False)
+    rundir.write_run(tiny_run({"launch.preorders": 500}), target)
     before = {p.name: p.read_bytes() for p in target.iterdir()}
 
     def fail_in_parquet(*args, **kwargs):
@@ -209,6 +208,6 @@ def test_a_failed_write_keeps_the_previous_run(tiny_run, tmp_path, monkeypatch):
 
     monkeypatch.setattr(pd.DataFrame, "to_parquet", fail_in_parquet)
     with pytest.raises(Boom):
-        rundir.write_run(tiny_run({"launch.preorders": 900}), target, figures=False)
+        rundir.write_run(tiny_run({"launch.preorders": 900}), target)
     assert {p.name: p.read_bytes() for p in target.iterdir()} == before
     assert [p.name for p in tmp_path.iterdir()] == ["run"]

@@ -33,7 +33,7 @@ def folders(tmp_path_factory) -> dict[str, Path]:
     base.write_text(yaml.safe_dump(small), encoding="utf-8")
     from sim.config.load import load_scenario
 
-    write_run(simulate(load_scenario(base)), root / "run", figures=False)
+    write_run(simulate(load_scenario(base)), root / "run")
     common = {"base": str(base), "master_seed": 5}
     variants = {
         **common,

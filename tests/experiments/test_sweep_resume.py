@@ -60,7 +60,8 @@ def test_interrupted_then_resumed_equals_uninterrupted(tiny, write_sweep, sweep_
     with pytest.raises(Stop):
         run_sweep(path, executor="serial", out=out, progress=stop_after_3_chunks, chunk_runs=2)
     assert len(chunk_files(out)) == 3 and not (out / "runs.parquet").exists()
-    assert json.loads((out / "manifest.json").read_text())["status"] == "running"
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["status"] == "interrupted" and manifest["error"].startswith("Stop")
     first = len(counted)
     again = run_sweep(path, executor="serial", out=out, resume=True, progress=False, chunk_runs=3)
     assert first == 6 and again.executed == 4 and len(counted) == 10
@@ -97,7 +98,7 @@ def test_unfinished_folder_without_resume_is_refused(tiny, write_sweep, sweep_di
     _interrupt(path, sweep_dir / "out")
     assert main(["sweep", str(path), "--executor", "serial", "--out", str(sweep_dir / "out")]) == 2
     err = capsys.readouterr().err
-    assert "unfinished sweep 'tiny' (1 of 6 runs done); pass --resume" in err
+    assert "unfinished sweep 'tiny' (1 of 6 runs done); resume it to finish" in err
     assert len(chunk_files(sweep_dir / "out")) == 1
 
 
@@ -125,7 +126,7 @@ def test_complete_folder_is_replaced_and_foreign_folder_refused(
     (sweep_dir / "mine").mkdir()
     (sweep_dir / "mine" / "notes.txt").write_text("keep me")
     assert main(["sweep", str(path), "--executor", "serial", "--out", str(sweep_dir / "mine")]) == 2
-    assert "is not a sweep's results folder" in capsys.readouterr().err
+    assert "is not empty and scaleup did not write it" in capsys.readouterr().err
     assert (sweep_dir / "mine" / "notes.txt").read_text() == "keep me"
 
 

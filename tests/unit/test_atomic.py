@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import stat
+
 import pytest
 
-from sim.io.atomic import atomic_path, atomic_write_bytes, atomic_write_text, staged_dir
+from sim.io.atomic import atomic_path, atomic_write_bytes, atomic_write_text, remove_stale
 
 
 class Boom(Exception):
@@ -42,33 +45,49 @@ def test_atomic_path_creates_nothing_when_the_body_raises(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
-def test_staged_dir_replaces_the_whole_folder(tmp_path):
+def test_atomic_files_get_the_usual_permissions(tmp_path):
+    old = os.umask(0o027)
+    try:
+        atomic_write_text(tmp_path / "a.txt", "x")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "a.txt").stat().st_mode) == 0o640  # 0666 & ~0027
+
+
+def test_remove_stale_removes_only_dead_writers_leftovers_of_our_pattern(tmp_path):
     target = tmp_path / "run"
-    target.mkdir()
-    (target / "stale.csv").write_text("old", encoding="utf-8")
-    with staged_dir(target) as stage:
-        assert stage != target and stage.parent == tmp_path
-        assert list(stage.iterdir()) == []
-        (stage / "monthly.csv").write_text("new", encoding="utf-8")
-        assert (target / "stale.csv").exists()  # the old run stays until the swap
-    assert sorted(p.name for p in target.iterdir()) == ["monthly.csv"]
-    assert [p.name for p in tmp_path.iterdir()] == ["run"]  # no staging or .old folder left
+    dead = _dead_pid()
+    ours = [
+        tmp_path / f".run.{dead}.0a1b2c3d.staging",
+        tmp_path / f".run.{dead}.0a1b2c3d.old",
+        tmp_path / f".run.{dead}.old",  # the name of earlier versions
+    ]
+    for p in ours:
+        p.mkdir()
+        (p / "monthly.csv").write_text("x", encoding="utf-8")
+    (tmp_path / f".run.{dead}.0a1b2c3d.tmp").write_text("x", encoding="utf-8")
+    keep = [
+        tmp_path / f".run.{os.getpid()}.0a1b2c3d.staging",  # alive: being written
+        tmp_path / f".other.{dead}.0a1b2c3d.staging",  # another target's
+        tmp_path / f".run.{dead}.notes",  # not our pattern
+        tmp_path / "run.old",
+    ]
+    for p in keep:
+        p.mkdir()
+    removed = remove_stale(target)
+    assert len(removed) == 4
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(p.name for p in keep)
 
 
-def test_staged_dir_keeps_the_old_folder_when_the_body_raises(tmp_path):
-    target = tmp_path / "run"
-    target.mkdir()
-    (target / "monthly.csv").write_text("old", encoding="utf-8")
-    with pytest.raises(Boom), staged_dir(target) as stage:
-        (stage / "monthly.csv").write_text("half", encoding="utf-8")
-        raise Boom
-    assert (target / "monthly.csv").read_text(encoding="utf-8") == "old"
-    assert sorted(p.name for p in target.iterdir()) == ["monthly.csv"]
-    assert [p.name for p in tmp_path.iterdir()] == ["run"]
+def _dead_pid() -> int:
+    """A pid no process has: a child that exited and was reaped."""
+    import subprocess
+    import sys
 
-
-def test_staged_dir_leaves_nothing_when_a_first_run_fails(tmp_path):
-    with pytest.raises(Boom), staged_dir(tmp_path / "out" / "run") as stage:
-        (stage / "x").write_text("x", encoding="utf-8")
-        raise Boom
-    assert list((tmp_path / "out").iterdir()) == []
+    proc = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return int(proc.stdout)
