@@ -1,14 +1,22 @@
-"""``scaleup``: a thin command line over the library. Each sub-command lives in its own module."""
+"""``scaleup``: a thin command line over the library. Each sub-command lives in its own module.
+
+Every failure ends in one line on stderr and an exit status (see :mod:`sim.errors`): 0 done,
+1 the work ran but failed (or the environment did), 2 bad input, 130 interrupted. ``--debug``
+adds the traceback.
+"""
 
 from __future__ import annotations
 
 import argparse
 import importlib
 import os
+import signal
 import sys
+import threading
+import traceback
 from collections.abc import Sequence
 
-from sim.errors import ConfigError
+from sim.errors import EXIT_INTERRUPTED, EXIT_OK
 
 # Modules that each define ``register(subparsers)``; a sub-command sets ``func(args) -> int``.
 COMMANDS = (
@@ -18,14 +26,15 @@ COMMANDS = (
     "sim.cli.plot",
     "sim.cli.sensitivity",
 )
-
-EXIT_BAD_INPUT = 2
+INTERRUPTED = "scaleup: interrupted"
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="scaleup",
-        description="Simulate a new car factory's ramp-up and when its loss per car reaches zero.",
+        description="Simulate a new car factory's ramp-up and when its loss per car reaches zero. "
+        "Exit status: 0 done, 1 the work ran but something failed, 2 bad input, "
+        "130 interrupted.",
     )
     parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
@@ -35,22 +44,46 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    """Run the command line ``argv`` (default: ``sys.argv[1:]``); return the exit status."""
+    if threading.current_thread() is threading.main_thread():
+        # Ctrl-C raises KeyboardInterrupt from here on (replacing the early handler of
+        # sim.__main__), so that it is reported like any other interruption.
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+    words = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in words  # known before the parser exists (it takes a moment to build)
     try:
-        return int(args.func(args) or 0)
-    except ConfigError as exc:
-        if args.debug:
-            raise
-        print(f"scaleup: error: {exc}", file=sys.stderr)
-        return EXIT_BAD_INPUT
+        args = build_parser().parse_args(words)
+        debug = args.debug
+        return int(args.func(args) or EXIT_OK)
     except KeyboardInterrupt:
-        print("scaleup: interrupted", file=sys.stderr)
-        return 130
+        if debug:
+            traceback.print_exc()
+        print(INTERRUPTED, file=sys.stderr)
+        _forget_interrupt()
+        return EXIT_INTERRUPTED
     except BrokenPipeError:  # e.g. `scaleup run | head`: the reader left, nothing to report
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
-        return 0
+        return EXIT_OK
+    except Exception as exc:
+        from sim.cli.common import describe
+
+        if debug:
+            traceback.print_exc()
+        status, line = describe(exc)
+        print(f"scaleup: {line}", file=sys.stderr)
+        return status
+
+
+def _forget_interrupt() -> None:
+    """Let the process exit with 130 after a KeyboardInterrupt that was caught here.
+
+    CPython (3.11) marks a KeyboardInterrupt raised inside ``exec`` of a string (dataclasses
+    and namedtuple do that while a module is imported) as unhandled even when it is caught
+    later, and then ends the process by SIGINT at exit instead of with its exit status. The
+    mark is cleared by the next ``exec`` of a string: this constant one.
+    """
+    exec("pass")
 
 
 if __name__ == "__main__":  # pragma: no cover
