@@ -2,7 +2,8 @@
 
 Prints the tornado ranking and the Sobol table; writes ``oat.csv``, ``sobol.csv``,
 ``manifest.json`` and the figures (``figures/tornado_*.png``, ``figures/sobol_*.png``).
-Exit status: 0 done, 1 some runs failed, 2 bad input.
+Exit status: 0 done, 1 some runs failed or the environment failed (a worker died, the
+scheduler cannot be reached...), 2 bad input, 130 interrupted.
 """
 
 from __future__ import annotations
@@ -12,7 +13,14 @@ import math
 import sys
 from typing import Any
 
-from sim.cli.common import add_executor_args, add_figure_args, executor_of, money
+from sim.cli.common import (
+    add_executor_args,
+    add_figure_args,
+    executor_flags,
+    executor_of,
+    money,
+    worker_lost,
+)
 
 EXIT_RUNS_FAILED = 1
 NEVER = "not within horizon"
@@ -43,22 +51,27 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def cmd_sensitivity(args: argparse.Namespace) -> int:
     from sim.analysis import RunsFailed, run_sensitivity
+    from sim.experiments.executors import WorkerLost
 
     try:
-        result = run_sensitivity(
-            args.config,
-            args.spec,
-            executor=executor_of(args),
-            workers=args.workers,
-            scheduler=args.scheduler,
-            out=args.out,
-            sobol=not args.no_sobol,
-            resume=args.resume,
-            progress=False if args.quiet else None,
-        )
+        with executor_flags():
+            result = run_sensitivity(
+                args.config,
+                args.spec,
+                executor=executor_of(args),
+                workers=args.workers,
+                scheduler=args.scheduler,
+                out=args.out,
+                sobol=not args.no_sobol,
+                resume=args.resume,
+                progress=False if args.quiet else None,
+            )
     except RunsFailed as exc:
         print(f"scaleup: {exc}", file=sys.stderr)
         return EXIT_RUNS_FAILED
+    except WorkerLost as exc:
+        print(f"scaleup: {worker_lost(exc, args.out)}", file=sys.stderr)
+        return exc.exit_status
     print(format_report(result))
     wrote = ["manifest.json", "sensitivity.yaml", "oat.csv", "oat/"]
     if result.sobol is not None:

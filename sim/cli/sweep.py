@@ -1,6 +1,7 @@
 """``scaleup sweep``: run a sweep file, print the comparison table, write the figure.
 
-Exit status: 0 all runs ok, 1 some runs failed (their count is printed), 2 bad input.
+Exit status: 0 all runs ok, 1 some runs failed (their count is printed) or the environment
+failed (a worker died, the scheduler cannot be reached...), 2 bad input, 130 interrupted.
 """
 
 from __future__ import annotations
@@ -10,7 +11,14 @@ import math
 import sys
 from typing import Any
 
-from sim.cli.common import add_executor_args, add_figure_args, executor_of, money
+from sim.cli.common import (
+    add_executor_args,
+    add_figure_args,
+    executor_flags,
+    executor_of,
+    money,
+    worker_lost,
+)
 
 EXIT_RUNS_FAILED = 1
 MAX_ROWS = 30  # rows of the printed table; the rest are in points.csv
@@ -33,18 +41,24 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def cmd_sweep(args: argparse.Namespace) -> int:
     from sim.experiments import run_sweep
+    from sim.experiments.executors import WorkerLost
 
     executor = executor_of(args)
-    result = run_sweep(
-        args.sweep,
-        executor=executor,
-        workers=args.workers,
-        scheduler=args.scheduler,
-        out=args.out,
-        resume=args.resume,
-        progress=False if args.quiet else None,
-        full_monthly=True if args.full_monthly else None,
-    )
+    try:
+        with executor_flags():
+            result = run_sweep(
+                args.sweep,
+                executor=executor,
+                workers=args.workers,
+                scheduler=args.scheduler,
+                out=args.out,
+                resume=args.resume,
+                progress=False if args.quiet else None,
+                full_monthly=True if args.full_monthly else None,
+            )
+    except WorkerLost as exc:
+        print(f"scaleup: {worker_lost(exc, args.out)}", file=sys.stderr)
+        return exc.exit_status
     print(format_comparison(result))
     wrote = "manifest.json, sweep.yaml, runs.parquet, points.csv, comparison.csv, bands.parquet"
     if result.plan.spec.outputs.full_monthly:

@@ -4,10 +4,15 @@ Each executor is a context manager whose ``imap_unordered(fn, tasks)`` yields re
 finish, with at most a few tasks per worker in flight (memory stays bounded however many tasks
 there are). Pools and clusters exist only inside the ``with`` block and are always shut down.
 Nothing starts at import time, and Dask is imported only by the Dask executor.
+
+A worker process that dies raises :class:`WorkerLost`; a Dask scheduler that cannot be reached
+(or is not one) is an :class:`~sim.errors.EnvironmentFailure` within :data:`CONNECT_TIMEOUT_S`;
+a malformed address is a :class:`~sim.errors.ConfigError`. Messages name no command-line flag.
 """
 
 from __future__ import annotations
 
+import asyncio
 import concurrent.futures as cf
 import multiprocessing
 import os
@@ -18,10 +23,29 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from sim.errors import ConfigError
+from sim.errors import ConfigError, EnvironmentFailure
 
 EXECUTORS = ("serial", "processes", "dask")
 IN_FLIGHT_PER_WORKER = 2  # tasks queued per worker: enough to keep it busy, few to hold
+CONNECT_TIMEOUT_S = 5.0  # seconds to reach a Dask scheduler and hear it answer as one
+
+# The ``source`` of the errors about the executor options (the CLI names its flags after them).
+EXECUTOR = "the executor"
+WORKERS = "the number of workers"
+SCHEDULER = "the scheduler address"
+DASK_EXTRA = "pip install 'scaleup[dask]'"
+
+
+class WorkerLost(EnvironmentFailure):
+    """A worker process died mid-way (killed, or out of memory): the results already received
+    are kept by the caller; the tasks in flight are lost. The caller may fill in ``done``,
+    ``total`` (runs) and ``folder`` so that a user can be told what is kept and where."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__("a worker process", None, message)
+        self.done: int | None = None
+        self.total: int | None = None
+        self.folder: Any = None
 
 
 def default_workers() -> int:
@@ -129,7 +153,13 @@ class ProcessExecutor:
                 return
             done, pending = cf.wait(pending, return_when=cf.FIRST_COMPLETED)
             for future in done:
-                yield future.result()
+                try:
+                    result = future.result()
+                except cf.process.BrokenProcessPool:
+                    raise WorkerLost(
+                        "died unexpectedly (killed, or out of memory); the work in flight is lost"
+                    ) from None
+                yield result
 
 
 class DaskExecutor:
@@ -143,15 +173,14 @@ class DaskExecutor:
         self._cluster: Any = None
 
     def __enter__(self) -> DaskExecutor:
-        try:
-            from distributed import Client, LocalCluster
-        except ImportError:
-            raise ConfigError(
-                "--executor", "dask", "Dask is not installed; pip install 'scaleup[dask]'"
-            ) from None
+        Client, LocalCluster = _dask()
         try:
             if self.scheduler:
-                self._client = Client(self.scheduler, timeout="20s")
+                check_scheduler(self.scheduler)
+                try:
+                    self._client = Client(self.scheduler, timeout=f"{CONNECT_TIMEOUT_S:g}s")
+                except (OSError, TimeoutError) as exc:
+                    raise _unreachable(self.scheduler, exc) from None
             else:
                 self._cluster = LocalCluster(
                     n_workers=self.workers,
@@ -161,10 +190,10 @@ class DaskExecutor:
                     dashboard_address=None,
                 )
                 self._client = Client(self._cluster)
+            self.workers = max(1, sum(self._client.nthreads().values()))
         except BaseException:
             self.__exit__()
             raise
-        self.workers = max(1, sum(self._client.nthreads().values()))
         if self.scheduler:
             self.description = f"dask at {self.scheduler} ({self.workers} threads)"
         return self
@@ -179,6 +208,8 @@ class DaskExecutor:
 
     def imap_unordered(self, fn: Callable[[Any], Any], tasks: Iterable[Any]) -> Iterator[Any]:
         from distributed import as_completed
+        from distributed.client import FutureCancelledError
+        from distributed.scheduler import KilledWorker
 
         assert self._client is not None, "use the executor in a with block"
         todo = iter(tasks)
@@ -192,6 +223,15 @@ class DaskExecutor:
         for future in stream:
             try:
                 result = future.result()
+            except KilledWorker:
+                raise WorkerLost(
+                    "Dask workers died running the same task again and again (killed, or out "
+                    "of memory); the work in flight is lost"
+                ) from None
+            except FutureCancelledError:
+                raise EnvironmentFailure(
+                    self.description, None, "the cluster dropped the work in flight"
+                ) from None
             finally:
                 future.release()
             nxt = next(todo, None)
@@ -200,18 +240,106 @@ class DaskExecutor:
             yield result
 
 
+def _dask() -> tuple[Any, Any]:
+    """``distributed.Client`` and ``LocalCluster``, or an :class:`EnvironmentFailure`."""
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError:
+        raise EnvironmentFailure(
+            EXECUTOR, "dask", f"Dask is not installed; install the dask extra: {DASK_EXTRA}"
+        ) from None
+    return Client, LocalCluster
+
+
+def check_address(address: str) -> None:
+    """A :class:`ConfigError` unless ``address`` reads as a Dask address (``tcp://host:port``)."""
+    from distributed.comm.addressing import parse_address, parse_host_port
+    from distributed.comm.registry import backends
+
+    hint = "expected an address like tcp://host:8786"
+    try:
+        scheme, location = parse_address(address)
+        if scheme not in backends:
+            raise ValueError(f"unknown protocol {scheme!r}")
+        if scheme in ("tcp", "tls", "ws", "wss"):
+            host, port = parse_host_port(location)
+            if not host or not 0 < int(port) < 65536:
+                raise ValueError("missing host or port")
+    except (ValueError, TypeError) as exc:
+        raise ConfigError(SCHEDULER, address, f"{hint} ({exc})") from None
+
+
+def check_scheduler(address: str, timeout_s: float = CONNECT_TIMEOUT_S) -> None:
+    """Check that a Dask scheduler answers at ``address`` within ``timeout_s`` seconds.
+
+    A bad address is a :class:`ConfigError`; nothing answering, or something that is not a Dask
+    scheduler, an :class:`EnvironmentFailure`. The check runs on a loop of its own in a short
+    thread, so it works under a running event loop (Jupyter) and never waits longer.
+    """
+    _dask()
+    check_address(address)
+
+    async def identify() -> Any:
+        from distributed.comm import connect
+
+        comm = await connect(address, timeout=timeout_s)
+        try:
+            await comm.write({"op": "identity"})
+            return await comm.read()
+        finally:
+            comm.abort()
+
+    async def bounded() -> Any:
+        return await asyncio.wait_for(identify(), timeout_s)
+
+    with cf.ThreadPoolExecutor(1, thread_name_prefix="check-scheduler") as pool:
+        try:
+            reply = pool.submit(asyncio.run, bounded()).result()
+        except (OSError, TimeoutError) as exc:
+            raise _unreachable(address, exc, timeout_s) from None
+        except Exception as exc:  # a peer speaking another protocol: its bytes do not parse
+            raise _not_dask(address, f"{type(exc).__name__}") from None
+    if not isinstance(reply, dict) or reply.get("type") != "Scheduler":
+        what = reply.get("type") if isinstance(reply, dict) else type(reply).__name__
+        raise _not_dask(address, f"it says it is a {what}")
+
+
+def _unreachable(
+    address: str, exc: BaseException, timeout_s: float = CONNECT_TIMEOUT_S
+) -> EnvironmentFailure:
+    why = " ".join(str(exc).split()) or type(exc).__name__
+    if isinstance(exc, TimeoutError) and why == type(exc).__name__:
+        why = f"no Dask scheduler answered within {timeout_s:g} s"
+    return EnvironmentFailure(SCHEDULER, address, f"no Dask scheduler can be reached: {why}")
+
+
+def _not_dask(address: str, detail: str) -> EnvironmentFailure:
+    return EnvironmentFailure(
+        SCHEDULER, address, f"something answers there but it is not a Dask scheduler ({detail})"
+    )
+
+
 def make_executor(
     kind: str, workers: int | None = None, scheduler: str | None = None
 ) -> SerialExecutor | ProcessExecutor | DaskExecutor:
-    """The executor named ``kind`` (``serial``, ``processes`` or ``dask``)."""
+    """The executor named ``kind`` (``serial``, ``processes`` or ``dask``); nothing starts yet.
+
+    The options are checked here, and so are that Dask is installed and that a scheduler
+    answers at ``scheduler`` (at most :data:`CONNECT_TIMEOUT_S`), so that a caller learns of
+    a bad option or an unreachable cluster before it writes anything.
+    """
     if kind not in EXECUTORS:
-        raise ConfigError("--executor", kind, f"unknown executor; choose one of {EXECUTORS}")
+        raise ConfigError(EXECUTOR, kind, f"unknown executor; choose one of {', '.join(EXECUTORS)}")
     if workers is not None and workers < 1:
-        raise ConfigError("--workers", str(workers), "must be at least 1")
+        raise ConfigError(WORKERS, str(workers), "must be at least 1")
     if scheduler and kind != "dask":
-        raise ConfigError("--scheduler", scheduler, "needs --executor dask")
+        raise ConfigError(SCHEDULER, scheduler, f"needs the dask executor, not {kind}")
     if kind == "serial":
         return SerialExecutor()
     if kind == "processes":
         return ProcessExecutor(workers or default_workers())
+    if scheduler:  # fail now, before the caller prepares a results folder
+        check_scheduler(scheduler)
+    else:
+        _dask()
     return DaskExecutor(workers or default_workers(), scheduler)
