@@ -235,6 +235,7 @@ def _walk(model: type[BaseModel], loc: list[Any]) -> tuple[list[Any], Any, str |
             tp, disc = get_args(tp)[0], None
         else:
             tp, disc = None, None
+    tp, disc = _resolve(tp, disc)
     return parts, tp, disc
 
 

@@ -9,17 +9,19 @@ point uses the seed ``SeedSequence(master_seed, spawn_key=(k,))``: common random
 from __future__ import annotations
 
 import hashlib
-import itertools
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 import numpy as np
 
 import sim
-from sim.config.load import apply_overrides, read_scenario_data, read_yaml, scenario_from_dict
+from sim.config.load import apply_overrides, read_scenario_data, scenario_from_dict
+from sim.config.reader import read_document
+from sim.config.strict import Locate
 from sim.errors import ConfigError
 from sim.experiments import sample
 from sim.experiments.spec import SweepSpec, spec_from_dict
@@ -38,6 +40,38 @@ class Point:
     """Grid and sample values by dotted path (applied after the variant's own overrides)."""
 
 
+class GridCells(Sequence[dict[str, Any]]):
+    """The grid's cells in order (the last path fastest), each built when asked for: a grid
+    is never held in memory whole."""
+
+    def __init__(self, grid: Mapping[str, list[Any]]) -> None:
+        self._paths = list(grid)
+        self._axes = [list(v) for v in grid.values()]
+
+    def __len__(self) -> int:
+        n = 1
+        for axis in self._axes:
+            n *= len(axis)
+        return n
+
+    @overload
+    def __getitem__(self, index: int) -> dict[str, Any]: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[dict[str, Any]]: ...
+    def __getitem__(self, index: int | slice) -> dict[str, Any] | list[dict[str, Any]]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        n = len(self)
+        if not -n <= index < n:
+            raise IndexError(index)
+        rest = index % n
+        values: list[Any] = []
+        for axis in reversed(self._axes):
+            rest, i = divmod(rest, len(axis))
+            values.append(axis[i])
+        return dict(zip(self._paths, reversed(values), strict=True))
+
+
 @dataclass(frozen=True)
 class SweepPlan:
     spec: SweepSpec
@@ -45,10 +79,17 @@ class SweepPlan:
     """The sweep file as named by the user (or ``<sweep>`` for a mapping), for messages."""
     variant_data: dict[str, dict[str, Any]]
     """Each variant's scenario mapping, its ``set`` overrides applied."""
-    grid_cells: list[dict[str, Any]]
-    draws: list[dict[str, Any]]
     paths: dict[str, str] = field(default_factory=dict)
     """Scenario files used (``base`` and per variant), resolved."""
+
+    @cached_property
+    def grid_cells(self) -> GridCells:
+        return GridCells(self.spec.grid)
+
+    @cached_property
+    def draws(self) -> list[dict[str, Any]]:
+        """The sample's draws, drawn when first needed (checking a plan does not draw them)."""
+        return sample.draw(self.spec.sample, self.spec.master_seed)
 
     @property
     def name(self) -> str:
@@ -64,15 +105,15 @@ class SweepPlan:
 
     @property
     def n_points(self) -> int:
-        return len(self.variant_data) * len(self.grid_cells) * len(self.draws)
+        return len(self.variant_data) * self.spec.grid_size * self.spec.draw_count
 
     @property
     def n_runs(self) -> int:
         return self.n_points * self.replications
 
     def point(self, point_id: int) -> Point:
-        cell_draw, d = divmod(point_id, len(self.draws))
-        v, c = divmod(cell_draw, len(self.grid_cells))
+        cell_draw, d = divmod(point_id, self.spec.draw_count)
+        v, c = divmod(cell_draw, self.spec.grid_size)
         variant = self.spec.variant_names[v]
         return Point(point_id, variant, {**self.grid_cells[c], **self.draws[d]})
 
@@ -81,7 +122,7 @@ class SweepPlan:
 
     def baseline_point(self, point_id: int) -> int:
         """The baseline variant's point with the same grid cell and draw."""
-        per_variant = len(self.grid_cells) * len(self.draws)
+        per_variant = self.spec.grid_size * self.spec.draw_count
         b = self.spec.variant_names.index(self.spec.baseline_name)
         return b * per_variant + point_id % per_variant
 
@@ -91,8 +132,8 @@ class SweepPlan:
         out["resolved_files"] = dict(self.paths)
         out["counts"] = {
             "variants": len(self.variant_data),
-            "grid_cells": len(self.grid_cells),
-            "draws": len(self.draws),
+            "grid_cells": self.spec.grid_size,
+            "draws": self.spec.draw_count,
             "points": self.n_points,
             "replications": self.replications,
             "runs": self.n_runs,
@@ -132,24 +173,26 @@ def load_sweep(
         plan = _plan(data, "<sweep>", folder)
     else:
         path = Path(source)
-        data = read_yaml(path)
+        doc = read_document(path)
+        data = dict(doc.data)
         data.setdefault("name", path.stem)
-        plan = _plan(data, str(path), Path(base_dir) if base_dir else path.parent)
+        folder = Path(base_dir) if base_dir else path.parent
+        plan = _plan(data, str(path), folder, doc.line_of)
     if full_monthly is not None and full_monthly != plan.spec.outputs.full_monthly:
         outputs = plan.spec.outputs.model_copy(update={"full_monthly": full_monthly})
         plan = SweepPlan(
             plan.spec.model_copy(update={"outputs": outputs}),
             plan.source,
             plan.variant_data,
-            plan.grid_cells,
-            plan.draws,
             plan.paths,
         )
     return plan
 
 
-def _plan(data: dict[str, Any], source: str, folder: Path) -> SweepPlan:
-    spec = spec_from_dict(data, source)
+def _plan(
+    data: dict[str, Any], source: str, folder: Path, locate: Locate | None = None
+) -> SweepPlan:
+    spec = spec_from_dict(data, source, locate)  # counts the runs before anything is built
     paths = {"base": str(_scenario_file(folder, spec.base, source, "base"))}
     base = _read(paths["base"], source, "base")
     variant_data: dict[str, dict[str, Any]] = {}
@@ -167,9 +210,7 @@ def _plan(data: dict[str, Any], source: str, folder: Path) -> SweepPlan:
         variant_data[name] = data_v
 
     grid_paths = list(spec.grid)
-    cells = [
-        dict(zip(grid_paths, vals, strict=True)) for vals in itertools.product(*spec.grid.values())
-    ]
+    cells = GridCells(spec.grid)
     for name, data_v in variant_data.items():
         for path in grid_paths:
             _override(data_v, {path: spec.grid[path][0]}, source, "grid")
@@ -180,12 +221,7 @@ def _plan(data: dict[str, Any], source: str, folder: Path) -> SweepPlan:
             probe = dist.values[0] if dist.dist == "discrete" else 0.0
             for data_v in variant_data.values():
                 _override(data_v, {path: probe}, source, "sample.params")
-    n_points = len(variant_data) * len(cells) * (spec.sample.draws if spec.sample else 1)
-    if n_points * spec.replications > 50_000_000:
-        raise ConfigError(source, None, f"{n_points * spec.replications:,} runs is too many")
-    return SweepPlan(
-        spec, source, variant_data, cells, sample.draw(spec.sample, spec.master_seed), paths
-    )
+    return SweepPlan(spec, source, variant_data, paths)
 
 
 def _scenario_file(folder: Path, name: str, source: str, where: str) -> Path:

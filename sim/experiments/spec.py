@@ -12,28 +12,22 @@ import math
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
-from pydantic import (
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    Field,
-    ValidationError,
-    model_serializer,
-    model_validator,
-)
+from pydantic import BeforeValidator, Field, model_serializer, model_validator
 
-from sim.config.load import suggest
+from sim import limits
+from sim.config.strict import Locate, Name, Strict, validate
 from sim.errors import ConfigError
 
 FORBIDDEN_PATHS = {"seed": "seeds come from master_seed", "mode": "set the sweep's mode"}
 """Top-level scenario keys a sweep may not set per point, and why."""
 
 
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
-
-
 Finite = Annotated[float, Field(allow_inf_nan=False)]
+Seed = Annotated[int, Field(ge=0, le=limits.MAX_SEED)]
+
+
+def _items(min_length: int = 0) -> Any:
+    return Field(min_length=min_length, max_length=limits.MAX_LIST_ITEMS)
 
 
 # --------------------------------------------------------------------------- distributions
@@ -81,8 +75,10 @@ class LogNormal(Strict):
 
 class Discrete(Strict):
     dist: Literal["discrete"]
-    values: Annotated[list[Any], Field(min_length=1)]
-    weights: list[Annotated[float, Field(ge=0, allow_inf_nan=False)]] | None = None
+    values: Annotated[list[Any], _items(1)]
+    weights: (
+        Annotated[list[Annotated[float, Field(ge=0, allow_inf_nan=False)]], _items()] | None
+    ) = None
     """Relative weights (any positive total); equal weights when omitted."""
 
     @model_validator(mode="after")
@@ -114,12 +110,18 @@ class GridRange(Strict):
     def _ordered(self) -> GridRange:
         if self.stop < self.start:
             raise ValueError(f"stop ({self.stop}) is below start ({self.start}): an empty grid")
-        if (self.stop - self.start) / self.step > 100_000:
-            raise ValueError("more than 100,000 values; use a larger step")
+        if self.count > limits.MAX_LIST_ITEMS:
+            raise ValueError(f"more than {limits.MAX_LIST_ITEMS:,} values; use a larger step")
         return self
 
+    @property
+    def count(self) -> float:
+        """Number of values (counted, not built; infinite for an overflowing range)."""
+        span = (self.stop - self.start) / self.step
+        return math.floor(span + 1e-9) + 1 if math.isfinite(span) else math.inf
+
     def values(self) -> list[float | int]:
-        count = math.floor((self.stop - self.start) / self.step + 1e-9) + 1
+        count = int(self.count)
         whole = all(float(v).is_integer() for v in (self.start, self.step))
         out = [self.start + i * self.step for i in range(count)]
         return [round(v) if whole else float(f"{v:.12g}") for v in out]
@@ -132,12 +134,9 @@ def _none_is_empty(value: object) -> object:
 class Variant(Strict):
     scenario: str | None = None
     """Scenario file (relative to the sweep file) to use instead of ``base``."""
-    set_: Annotated[dict[str, Any], Field(alias="set")] = {}
+    set_: Annotated[dict[str, Any], Field(alias="set"), _items()] = Field(default_factory=dict)
     """Overrides by dotted path, applied to the variant's scenario."""
     description: str = ""
-
-
-MAX_DRAWS = 10_000_000
 
 
 class Sample(Strict):
@@ -145,11 +144,11 @@ class Sample(Strict):
     """Latin hypercube (``lhs``), plain Monte Carlo (``mc``), or ``saltelli``: SALib's Sobol'
     sequence with Saltelli's cross-sampling (``SALib.sample.sobol.sample``, no second-order
     terms), the design of Sobol indices; uniform params only."""
-    size: Annotated[int, Field(ge=1, le=MAX_DRAWS)]
+    size: Annotated[int, Field(ge=1, le=limits.MAX_RUNS)]
     """Number of draws (each a point, crossed with every variant and grid cell); for
     ``saltelli`` the base sample N, a power of 2, giving N * (params + 2) draws."""
-    params: Annotated[dict[str, Distribution], Field(min_length=1)]
-    seed: Annotated[int, Field(ge=0)] | None = None
+    params: Annotated[dict[str, Distribution], _items(1)]
+    seed: Seed | None = None
     """Seed of the draws (default: from ``master_seed``); ``saltelli`` passes it to SALib."""
 
     @property
@@ -174,17 +173,21 @@ class Outputs(Strict):
 
 
 class SweepSpec(Strict):
-    name: Annotated[str, Field(min_length=1, pattern=r"^[A-Za-z0-9_.-]+$")]
+    name: Name
     description: str = ""
     base: str
     """Base scenario file, relative to the sweep file."""
     mode: Literal["stochastic", "deterministic"] = "stochastic"
-    master_seed: Annotated[int, Field(ge=0)] = 0
-    replications: Annotated[int, Field(ge=1, le=10_000_000)] = 1
+    master_seed: Seed = 0
+    replications: Annotated[int, Field(ge=1, le=limits.MAX_RUNS)] = 1
     baseline: str | None = None
     """Variant the others are compared with (paired by replication); default: the first."""
-    variants: dict[str, Annotated[Variant, BeforeValidator(_none_is_empty)]] = {}
-    grid: dict[str, Annotated[list[Any], Field(min_length=1)]] = {}
+    variants: Annotated[
+        dict[str, Annotated[Variant, BeforeValidator(_none_is_empty)]], _items()
+    ] = Field(default_factory=dict)
+    grid: Annotated[dict[str, Annotated[list[Any], _items(1)]], _items()] = Field(
+        default_factory=dict
+    )
     """Values per dotted path (ranges are expanded to lists before validation)."""
     sample: Sample | None = None
     outputs: Outputs = Outputs()
@@ -198,21 +201,33 @@ class SweepSpec(Strict):
     def baseline_name(self) -> str:
         return self.baseline or self.variant_names[0]
 
+    @property
+    def grid_size(self) -> int:
+        """Number of grid cells: the product of the axes' sizes (1 without a grid)."""
+        return math.prod(len(v) for v in self.grid.values())
+
+    @property
+    def draw_count(self) -> int:
+        """Number of sample draws (1 without a sample), counted, not drawn."""
+        return self.sample.draws if self.sample is not None else 1
+
+    @property
+    def n_runs(self) -> int:
+        """Variants x grid cells x draws x replications, counted before anything is built."""
+        return len(self.variant_names) * self.grid_size * self.draw_count * self.replications
+
 
 # --------------------------------------------------------------------------- errors
-def spec_from_dict(data: Mapping[str, Any], source: str) -> SweepSpec:
+def spec_from_dict(data: Mapping[str, Any], source: str, locate: Locate | None = None) -> SweepSpec:
     """Validate a sweep mapping; the first problem becomes a one-line :class:`ConfigError`.
 
     Grid ranges (``{start, stop, step}``) are expanded to lists first.
     """
     data = dict(data)
     grid = data.get("grid")
-    if isinstance(grid, Mapping):
+    if isinstance(grid, Mapping) and len(grid) <= limits.MAX_LIST_ITEMS:
         data["grid"] = {path: _grid_values(path, v, source) for path, v in grid.items()}
-    try:
-        spec = SweepSpec.model_validate(data)
-    except ValidationError as exc:
-        raise _error(exc, data, source) from None
+    spec = validate(SweepSpec, data, source, locate)
     _check(spec, source)
     return spec
 
@@ -232,6 +247,7 @@ def _check(spec: SweepSpec, source: str) -> None:
     sampled = list(spec.sample.params) if spec.sample else []
     if spec.sample is not None and spec.sample.method == "saltelli":
         _check_saltelli(spec.sample, source)
+    _check_runs(spec, source)
     for path in [*spec.grid, *sampled]:
         where = "grid" if path in spec.grid else "sample.params"
         if path in spec.grid and path in sampled:
@@ -258,100 +274,46 @@ def _check_saltelli(sample: Sample, source: str) -> None:
             f"method saltelli needs a power of 2 (the base sample N of the Sobol sequence), "
             f"got {n}",
         )
-    if sample.draws > MAX_DRAWS:
+    if sample.draws > limits.MAX_RUNS:
         raise ConfigError(
             source,
             "sample.size",
             f"{n} x ({len(sample.params)} params + 2) = {sample.draws:,} draws; at most "
-            f"{MAX_DRAWS:,}",
+            f"{limits.MAX_RUNS:,}",
         )
 
 
-def _grid_values(path: str, value: Any, source: str) -> list[Any]:
+def _check_runs(spec: SweepSpec, source: str) -> None:
+    """The run count, from the sizes alone (nothing is built or drawn to count it)."""
+    if spec.n_runs > limits.MAX_RUNS:
+        parts = [
+            _count(len(spec.variant_names), "variant"),
+            _count(spec.grid_size, "grid cell"),
+            _count(spec.draw_count, "draw"),
+            _count(spec.replications, "replication"),
+        ]
+        raise ConfigError(
+            source,
+            None,
+            f"{spec.n_runs:,} runs ({' x '.join(parts)}); the limit is {limits.MAX_RUNS:,}",
+        )
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n:,} {word}{'s' * (n != 1)}"
+
+
+def _grid_values(path: str, value: Any, source: str) -> Any:
     if isinstance(value, list):
         if not value:
             raise ConfigError(source, f"grid.{path}", "empty grid: give at least one value")
-        return value
+        return value  # its length and contents are bounded by the schema
     if isinstance(value, Mapping):
         try:
-            return GridRange.model_validate(dict(value)).values()
-        except ValidationError as exc:
-            err = _error(exc, value, source, GridRange)
+            return validate(GridRange, dict(value), source).values()
+        except ConfigError as err:
             field = f"grid.{path}" + (f".{err.field}" if err.field else "")
             raise ConfigError(source, field, err.message) from None
     raise ConfigError(
         source, f"grid.{path}", "expected a list of values or a range {start, stop, step}"
     )
-
-
-_DISTS: dict[str, type[Strict]] = {
-    "uniform": Uniform,
-    "normal": Normal,
-    "triangular": Triangular,
-    "lognormal": LogNormal,
-    "discrete": Discrete,
-}
-
-
-def _error(
-    exc: ValidationError, data: Mapping[str, Any], source: str, model: type = SweepSpec
-) -> ConfigError:
-    err = exc.errors(include_url=False)[0]
-    loc: list[str] = []
-    node: Any = data
-    for part in err["loc"]:
-        if (isinstance(node, Mapping) and part in node) or (
-            isinstance(node, list) and isinstance(part, int) and part < len(node)
-        ):
-            node = node[part]
-        elif isinstance(node, Mapping) and node.get("dist") == part:
-            continue  # the union tag pydantic inserts
-        elif str(part).startswith("function-"):
-            continue
-        else:
-            node = None
-        loc.append(str(part))
-    field = ".".join(loc) or None
-    kind = err["type"]
-    if kind == "extra_forbidden":
-        allowed = _allowed_keys(loc[:-1], data, model)
-        message = f"unknown key{suggest(loc[-1], allowed)}"
-        if allowed:
-            message += f"; allowed here: {', '.join(sorted(allowed))}"
-    elif kind == "union_tag_invalid":
-        ctx = err.get("ctx", {})
-        message = f"unknown dist {ctx.get('tag')!r}; expected one of {ctx.get('expected_tags')}"
-    elif kind == "union_tag_not_found":
-        message = "missing 'dist' (one of uniform, normal, triangular, lognormal, discrete)"
-    elif kind == "missing":
-        message = "required field is missing"
-    elif kind == "too_short":
-        message = "must not be empty"
-    else:
-        msg = err["msg"].removeprefix("Value error, ")
-        got = err.get("input")
-        shown = "" if kind == "value_error" or isinstance(got, dict | list) else f" (got {got!r})"
-        message = f"{msg}{shown}"
-    return ConfigError(source, field, message)
-
-
-def _allowed_keys(loc: list[str], data: Mapping[str, Any], model: type) -> set[str]:
-    """Keys accepted at ``loc`` (for the 'did you mean' of an unknown key)."""
-    if model is not SweepSpec:
-        target: Any = model if not loc else None
-    elif not loc:
-        target = SweepSpec
-    elif loc == ["outputs"]:
-        target = Outputs
-    elif loc == ["sample"]:
-        target = Sample
-    elif len(loc) == 2 and loc[0] == "variants":
-        target = Variant
-    elif len(loc) == 3 and loc[:2] == ["sample", "params"]:
-        dist = ((data.get("sample") or {}).get("params") or {}).get(loc[2]) or {}
-        target = _DISTS.get(dist.get("dist")) if isinstance(dist, Mapping) else None
-    else:
-        target = None
-    if target is None:
-        return set()
-    return {info.alias or name for name, info in target.model_fields.items()}

@@ -58,7 +58,7 @@ CASES = {
     ),
     "unknown_distribution": (
         {"sample": {"size": 4, "params": {"demand.q": {"dist": "gamma", "k": 2}}}},
-        "sample.params.demand.q",
+        "sample.params.demand.q.dist",  # the key whose value is wrong
         "unknown dist 'gamma'",
     ),
     "sample_size_0": (
@@ -107,7 +107,7 @@ def test_validate_accepts_and_rejects_sweep_files(tiny, write_sweep, capsys):
     assert main(["validate", str(good)]) == 0
     assert "ok:" in capsys.readouterr().out
     assert main(["validate", str(bad)]) == 2
-    assert "grid.demand.q: empty grid" in capsys.readouterr().out
+    assert "grid.demand.q: empty grid" in capsys.readouterr().err
 
 
 def test_the_error_is_a_config_error_from_the_api(tiny, write_sweep):
