@@ -25,12 +25,12 @@ from sim.config.load import (
     PACKAGE_ROOT,
     apply_overrides,
     read_scenario_data,
-    read_yaml,
     scenario_from_dict,
-    suggest,
 )
+from sim.config.reader import read_document
 from sim.config.schema import Scenario
-from sim.errors import ConfigError
+from sim.config.strict import suggest
+from sim.errors import ConfigError, EnvironmentFailure
 
 FIXED = {
     "seed": "seeds come from the analysis' master_seed",
@@ -109,10 +109,10 @@ def default_spec(config: str | Path) -> Path:
         if candidate.is_file():
             return candidate
     raise ConfigError(
-        "--spec",
+        str(config),
         None,
-        f"no sensitivity file for scenario {config}: looked for {tail} in the working folder "
-        f"and in {PACKAGE_ROOT}; write one or pass --spec FILE",
+        f"no sensitivity file for this scenario: looked for {tail} in the working folder "
+        f"and in {PACKAGE_ROOT}; write one or name one",
     )
 
 
@@ -125,11 +125,14 @@ def load_analysis(
     scenario = scenario_from_dict(scenario_data, source=str(config_path))
     spec_path = Path(spec) if spec is not None else default_spec(config_path)
     source = str(spec_path)
-    data = read_yaml(spec_path)
+    doc = read_document(spec_path)
+    data = dict(doc.data)
     data.setdefault("name", f"{spec_path.stem}_sensitivity")  # not the run folder's name
-    parsed = spec_from_dict(data, source)
+    parsed = spec_from_dict(data, source, doc.line_of)
     if sobol and importlib.util.find_spec("SALib") is None:
-        raise ConfigError("SALib", None, "not installed: pip install SALib (or pass --no-sobol)")
+        raise EnvironmentFailure(
+            "SALib", None, "not installed: pip install SALib, or skip the Sobol analysis"
+        )
     resolved = scenario.model_dump(by_alias=True)
     base = {}
     for path, item in parsed.inputs.items():

@@ -9,22 +9,19 @@ scenario and that every low and high value makes a valid scenario.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Annotated, Any, Literal, get_args, get_origin
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import Field, model_validator
 
-from sim.config.load import suggest
+from sim import limits
+from sim.config.strict import Locate, Name, Strict, validate
 from sim.errors import ConfigError
+from sim.limits import MAX_SOBOL_RUNS
 
 METRICS = ("breakeven", "capital")
 """``breakeven``: month index of the primary break-even; ``capital``: peak cash deficit, USD."""
-MAX_SOBOL_RUNS = 5_000_000
 
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
+Seed = Annotated[int, Field(ge=0, le=limits.MAX_SEED)]
 Finite = Annotated[float, Field(allow_inf_nan=False)]
 Mode = Literal["deterministic", "stochastic"]
 
@@ -48,7 +45,7 @@ class Runs(Strict):
     mode: Mode = "deterministic"
     """``deterministic``: every random quantity at its expectation, one run per point."""
     replications: Annotated[int, Field(ge=1, le=100_000)] = 1
-    master_seed: Annotated[int, Field(ge=0)] = 0
+    master_seed: Seed = 0
 
     @model_validator(mode="after")
     def _one_if_deterministic(self) -> Runs:
@@ -64,11 +61,13 @@ class Oat(Runs):
 class Sobol(Runs):
     """Sobol indices from SALib's Saltelli design over the box of the inputs' ranges."""
 
-    size: Annotated[int, Field(ge=2)] = 1024
+    size: Annotated[int, Field(ge=2, le=limits.MAX_RUNS)] = 1024
     """SALib's base sample N (a power of 2): N * (inputs + 2) points."""
-    seed: Annotated[int, Field(ge=0)] = 2024
+    seed: Seed = 2024
     """Seed of SALib's sampler (scrambled Sobol sequence) and of its bootstrap."""
-    metrics: Annotated[list[Literal["breakeven", "capital"]], Field(min_length=1)] = list(METRICS)
+    metrics: Annotated[list[Literal["breakeven", "capital"]], Field(min_length=1)] = Field(
+        default_factory=lambda: list(METRICS)
+    )
     resamples: Annotated[int, Field(ge=10, le=100_000)] = 1000
     """Bootstrap resamples for the 95 % confidence intervals."""
 
@@ -83,9 +82,9 @@ class Sobol(Runs):
 
 
 class SensitivitySpec(Strict):
-    name: Annotated[str, Field(min_length=1, pattern=r"^[A-Za-z0-9_.-]+$")]
+    name: Name
     description: str = ""
-    inputs: Annotated[dict[str, Input], Field(min_length=1)]
+    inputs: Annotated[dict[str, Input], Field(min_length=1, max_length=limits.MAX_LIST_ITEMS)]
     """``low``/``high`` per dotted path; the base value is the scenario's own."""
     oat: Oat = Oat()
     sobol: Sobol = Sobol()
@@ -101,55 +100,25 @@ def default_label(path: str) -> str:
     return " ".join(parts[-3:]).replace("_", " ")
 
 
-# --------------------------------------------------------------------------- errors
-def spec_from_dict(data: Mapping[str, Any], source: str) -> SensitivitySpec:
-    """Validate a sensitivity mapping; the first problem becomes a one-line ConfigError."""
-    try:
-        spec = SensitivitySpec.model_validate(dict(data))
-    except ValidationError as exc:
-        raise _error(exc, source) from None
+# --------------------------------------------------------------------------- checking
+def spec_from_dict(
+    data: Mapping[str, Any], source: str, locate: Locate | None = None
+) -> SensitivitySpec:
+    """Validate a sensitivity mapping; the first problem becomes a one-line ConfigError.
+
+    The run counts are checked from the sizes alone, before anything is built.
+    """
+    spec = validate(SensitivitySpec, dict(data), source, locate)
     runs = spec.sobol.size * (len(spec.inputs) + 2) * spec.sobol.replications
     if runs > MAX_SOBOL_RUNS:
         raise ConfigError(
             source, "sobol.size", f"{runs:,} Sobol runs is too many (at most {MAX_SOBOL_RUNS:,})"
         )
+    oat_runs = (2 * len(spec.inputs) + 1) * spec.oat.replications
+    if oat_runs > limits.MAX_RUNS:
+        raise ConfigError(
+            source,
+            "oat.replications",
+            f"{oat_runs:,} one-at-a-time runs is too many (at most {limits.MAX_RUNS:,})",
+        )
     return spec
-
-
-def _error(exc: ValidationError, source: str) -> ConfigError:
-    err = exc.errors(include_url=False)[0]
-    loc = [str(p) for p in err["loc"] if not str(p).startswith("function-")]
-    field = ".".join(loc) or None
-    kind = err["type"]
-    if kind == "extra_forbidden":
-        allowed = _keys_at(SensitivitySpec, loc[:-1])
-        message = f"unknown key{suggest(loc[-1], allowed)}"
-        if allowed:
-            message += f"; allowed here: {', '.join(sorted(allowed))}"
-    elif kind == "missing":
-        message = "required field is missing"
-    elif kind == "too_short":
-        message = "must not be empty"
-    else:
-        got = err.get("input")
-        shown = "" if kind == "value_error" or isinstance(got, dict | list) else f" (got {got!r})"
-        message = err["msg"].removeprefix("Value error, ") + shown
-    return ConfigError(source, field, message)
-
-
-def _keys_at(model: Any, loc: list[str]) -> set[str]:
-    """Keys accepted at ``loc`` (for the 'did you mean' of an unknown key)."""
-    target: Any = model
-    for part in loc:
-        if isinstance(target, type) and issubclass(target, BaseModel):
-            info = target.model_fields.get(part)
-            target = info.annotation if info else None
-        elif get_origin(target) is dict:
-            target = get_args(target)[1]
-        else:
-            return set()
-        while get_origin(target) is Annotated:
-            target = get_args(target)[0]
-    if isinstance(target, type) and issubclass(target, BaseModel):
-        return set(target.model_fields)
-    return set()

@@ -83,7 +83,7 @@ def test_bad_spec_exits_2_with_one_line_and_writes_nothing(
     ("args", "start"),
     [
         (["--spec", "nowhere.yaml"], "scaleup: error: nowhere.yaml: file not found"),
-        ([], "scaleup: error: --spec: no sensitivity file for scenario tiny.yaml"),
+        ([], "scaleup: error: tiny.yaml: no sensitivity file for this scenario"),
         (["--spec", "spec.yaml", "--workers", "0"], "scaleup: error: --workers"),
     ],
 )
