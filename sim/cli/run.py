@@ -31,9 +31,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def cmd_run(args: argparse.Namespace) -> int:
     from sim.errors import ConfigError
-    from sim.io.folder import check_writable
     from sim.io.paths import shown
     from sim.io.rundir import write_run
+    from sim.io.staged import check_writable
     from sim.model.simulate import simulate
 
     if args.seed is not None and args.deterministic:

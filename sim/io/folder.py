@@ -6,9 +6,9 @@ was run, its ``status`` (``running``, ``interrupted``, ``failed``, ``complete``)
 
 * a path that is not a folder, or a non-empty folder that is not one of ours *of that kind*,
   is refused (ConfigError) and left untouched; an empty folder may be used;
-* a run folder is written whole into ``.NAME.PID.TOKEN.staging`` beside it and swapped in by
-  rename (:func:`write_staged`), so readers and crashes see the previous or the new folder,
-  never a mix, and concurrent writers all succeed;
+* a run folder is written whole into a staging folder beside it and swapped in by rename
+  (:mod:`sim.io.staged`): readers and crashes see the previous or the new folder, never a
+  mix, and concurrent writers all succeed;
 * a sweep or sensitivity folder is filled in place (:func:`claim`) under an exclusive lock
   (a second writer gets :class:`sim.errors.EnvironmentFailure`); unfinished work is refused
   unless resumed with the same spec hash; finished (or failed) results are replaced; if the
@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import errno
 import json
 import os
 import shutil
@@ -29,8 +28,8 @@ from pathlib import Path
 from typing import Any
 
 from sim.errors import ConfigError, EnvironmentFailure
-from sim.io.atomic import atomic_write_text, remove_stale, temp_name
-from sim.io.paths import check_output, os_error, shown
+from sim.io.atomic import atomic_write_text
+from sim.io.paths import check_output, check_text, os_error, shown
 
 MANIFEST = "manifest.json"
 FORMAT = 1
@@ -40,7 +39,8 @@ LEGACY_RUN = frozenset(
     {"config.yaml", "monthly.csv", "monthly.parquet", "quarterly.csv", "summary.json", "figures"}
 )
 """A run folder written before manifests: only these names, ``summary.json`` among them."""
-SWAP_TRIES = 50  # renames tried against concurrent writers of the same folder
+NOUNS = {"sensitivity": "analysis"}
+"""How messages name a kind's work, where it differs from the kind."""
 
 
 def now() -> str:
@@ -80,7 +80,7 @@ def kind_of(folder: Path, manifest: dict[str, Any] | None = None) -> str | None:
     return "run" if "summary.json" in names and names <= LEGACY_RUN else None
 
 
-def _entries(folder: Path) -> list[str]:
+def entries(folder: Path) -> list[str]:
     try:
         return [p.name for p in folder.iterdir()]
     except FileNotFoundError:
@@ -89,7 +89,7 @@ def _entries(folder: Path) -> list[str]:
         raise os_error(exc, folder) from None
 
 
-def _refuse(folder: Path, kind: str, found: str | None) -> ConfigError:
+def refusal(folder: Path, kind: str, found: str | None) -> ConfigError:
     what = f"holds {found} results" if found else "is not empty and scaleup did not write it"
     return ConfigError(
         shown(folder),
@@ -99,102 +99,12 @@ def _refuse(folder: Path, kind: str, found: str | None) -> ConfigError:
     )
 
 
-# ---------------------------------------------------------------- staged folders (run)
-
-
-def _replaceable(folder: Path, kind: str) -> bool:
-    """True if ``folder`` is missing, empty, or ours of ``kind`` holding only what we wrote."""
-    names = _entries(folder)
-    if not names:
-        return True
-    manifest = read_manifest(folder)
-    if kind_of(folder, manifest) != kind:
-        return False
-    if manifest:  # a manifest lists the files written; anything else is the user's
-        return set(names) <= {MANIFEST, *manifest.get("files", ())}
-    return True
-
-
-def check_writable(folder: str | os.PathLike[str], kind: str) -> Path:
-    """``folder`` if a results folder of ``kind`` may be written there (nothing is changed):
-    call it before long work so a refused path fails first. ConfigError otherwise."""
-    folder = check_output(folder)
-    _check_target(folder, kind)
-    return folder
-
-
-def _check_target(folder: Path, kind: str) -> None:
-    if not _replaceable(folder, kind):
-        if _entries(folder) and kind_of(folder) == kind:
-            raise ConfigError(
-                shown(folder),
-                None,
-                f"holds files scaleup did not write beside a {kind}'s results; nothing was "
-                "changed: move them, or choose another output folder",
-            )
-        raise _refuse(folder, kind, kind_of(folder))
-
-
-def write_staged(
-    folder: str | os.PathLike[str], kind: str, manifest: dict[str, Any], fill: Callable[[Path], Any]
-) -> Path:
-    """Write a results folder of ``kind`` whole: ``fill(stage)`` writes its files into an
-    empty staging folder, then it replaces ``folder`` in one rename.
-
-    ``folder`` must be missing, empty, or a folder of this kind holding only files it wrote
-    (else ConfigError, untouched). A failure leaves the previous folder as it was.
-    """
-    folder = check_writable(folder, kind)
-    stage = None
-    try:
-        folder.parent.mkdir(parents=True, exist_ok=True)
-        remove_stale(folder)
-        stage = temp_name(folder, "staging")
-        stage.mkdir()  # 0777 less the umask
-        fill(stage)
-        files = sorted(p.name for p in stage.iterdir())
-        write_manifest(stage, {"kind": kind, "format": FORMAT, **manifest, "files": files})
-        _swap(stage, folder, kind)
-    except OSError as exc:
-        raise os_error(exc, folder) from exc
-    finally:
-        if stage is not None and stage.exists():
-            shutil.rmtree(stage, ignore_errors=True)
-    return folder
-
-
-def _swap(stage: Path, folder: Path, kind: str) -> None:
-    """Rename ``stage`` onto ``folder``; a previous folder is first renamed aside (to a name of
-    its own, so concurrent writers never collide) and removed after."""
-    asides: list[Path] = []
-    try:
-        for _ in range(SWAP_TRIES):
-            try:
-                os.rename(stage, folder)  # also replaces an empty folder
-                return
-            except OSError as exc:
-                if exc.errno not in (errno.ENOTEMPTY, errno.EEXIST):
-                    raise
-            aside = temp_name(folder, "old")
-            try:
-                os.rename(folder, aside)
-            except FileNotFoundError:
-                continue  # another writer moved it first
-            asides.append(aside)
-            if not _replaceable(aside, kind):  # changed since it was checked: put it back
-                with contextlib.suppress(OSError):
-                    os.rename(aside, folder)
-                    asides.pop()
-                _check_target(folder if folder.exists() else aside, kind)
-        raise EnvironmentFailure(
-            shown(folder), None, "other writers kept replacing this folder; try again"
-        )
-    finally:
-        for aside in asides:
-            shutil.rmtree(aside, ignore_errors=True)
-
-
 # ---------------------------------------------------------------- folders filled in place
+
+
+class UnfinishedWork(ConfigError):
+    """The folder holds unfinished work and resuming was not asked for (the command line may
+    add the option that resumes)."""
 
 
 def lock(folder: Path) -> int | None:
@@ -306,10 +216,11 @@ def claim(
     kind; unfinished work without ``resume``; resuming work whose spec hash changed.
     """
     folder = check_output(folder)
-    names = _entries(folder)
+    check_text(folder)
+    names = entries(folder)
     manifest = read_manifest(folder) if names else None
     if names and kind_of(folder, manifest) != kind:
-        raise _refuse(folder, kind, kind_of(folder, manifest))
+        raise refusal(folder, kind, kind_of(folder, manifest))
     created = not folder.exists()
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -318,7 +229,7 @@ def claim(
         raise os_error(exc, folder) from exc
     state = Claim(folder, kind, manifest, False, "starting", fd, created)
     try:
-        manifest = read_manifest(folder) if _entries(folder) else None  # as of the lock
+        manifest = read_manifest(folder) if entries(folder) else None  # as of the lock
         state.manifest = manifest
         status = (manifest or {}).get("status")
         if manifest and resume:
@@ -326,20 +237,20 @@ def claim(
                 raise ConfigError(
                     shown(folder),
                     None,
-                    f"the {kind} changed since this folder's run (spec {manifest.get('spec_hash')}"
-                    f", now {spec_hash}); cannot resume: restore its files, or delete the folder "
-                    "or choose another output folder to start over",
+                    f"the {NOUNS.get(kind, kind)} changed since this folder's run (spec "
+                    f"{manifest.get('spec_hash')}, now {spec_hash}); cannot resume: restore its "
+                    "files, or delete the folder or choose another output folder to start over",
                 )
             state.resuming, state.note = True, "resuming"
         elif manifest and status in ("running", "interrupted"):
-            what = unfinished(folder, manifest) if unfinished else f"an unfinished {kind}"
-            raise ConfigError(
+            what = unfinished(folder, manifest) if unfinished else f"unfinished {kind} work"
+            raise UnfinishedWork(
                 shown(folder),
                 None,
                 f"holds {what}; resume it to finish, or delete the folder to start over",
             )
         elif manifest:
-            state._clear, state.note = True, "replacing the previous complete results"
+            state._clear, state.note = True, "replacing the previous results"
         elif resume:
             state.note = "nothing to resume; starting"
     except BaseException:

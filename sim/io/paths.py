@@ -59,6 +59,17 @@ def os_error(exc: OSError, path: str | os.PathLike[str] | None = None) -> Scaleu
     )
 
 
+def check_text(path: str | os.PathLike[str], what: str = "the output folder") -> None:
+    """ConfigError if ``path`` is not valid UTF-8 text (the sweep tables' writer, Arrow,
+    cannot open such names)."""
+    try:
+        os.fsencode(path).decode("utf-8")
+    except UnicodeDecodeError:
+        raise ConfigError(
+            shown(path), None, f"the name of {what} is not valid UTF-8; choose another name"
+        ) from None
+
+
 def check_output(path: str | os.PathLike[str], what: str = "the output folder") -> Path:
     """``path`` if a results folder may be written (and later replaced) there.
 

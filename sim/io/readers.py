@@ -53,7 +53,8 @@ def read_yaml(path: Path, hint: str) -> Any:
 
 def read_parquet(path: Path, hint: str, columns: Iterable[str] | None = None) -> pd.DataFrame:
     try:
-        frame = pd.read_parquet(path, columns=list(columns) if columns is not None else None)
+        with open(path, "rb") as fh:  # a file object: Arrow cannot open non-UTF-8 names
+            frame = pd.read_parquet(fh, columns=list(columns) if columns is not None else None)
     except READ_ERRORS as exc:
         raise bad_file(path, _reason(exc), hint) from None
     return frame

@@ -1,6 +1,6 @@
 """A run folder: resolved config, monthly/quarterly tables, summary (and figures), and its reader.
 
-Written whole through :func:`sim.io.folder.write_staged` (kind ``run``): it replaces only a run
+Written whole through :func:`sim.io.staged.write_staged` (kind ``run``): it replaces only a run
 folder of its own; anything else at the path is refused, untouched.
 """
 
@@ -16,8 +16,9 @@ from typing import Any
 import pandas as pd
 import yaml
 
-from sim.io.folder import now, read_manifest, write_staged
+from sim.io.folder import now, read_manifest
 from sim.io.readers import bad_file, read_csv, read_json, read_parquet, read_yaml, require_columns
+from sim.io.staged import write_staged
 from sim.model.result import Result
 
 RUN_FILES = ("config.yaml", "monthly.csv", "monthly.parquet", "quarterly.csv", "summary.json")
@@ -49,7 +50,8 @@ def write_run(
     def fill(stage: Path) -> None:
         (stage / "config.yaml").write_text(scenario_yaml(result), encoding="utf-8")
         result.monthly.to_csv(stage / "monthly.csv", index=False)
-        result.monthly.to_parquet(stage / "monthly.parquet", index=False)
+        with open(stage / "monthly.parquet", "wb") as fh:  # Arrow cannot open non-UTF-8 names
+            result.monthly.to_parquet(fh, index=False)
         result.quarterly.to_csv(stage / "quarterly.csv", index=False)
         (stage / "summary.json").write_text(
             json.dumps(result.summary, indent=2) + "\n", encoding="utf-8"
