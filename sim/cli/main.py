@@ -54,7 +54,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(words)
         debug = args.debug
-        return int(args.func(args) or EXIT_OK)
+        status = int(args.func(args) or EXIT_OK)
+        _flush_stdout()  # a full disk or a closed pipe under stdout is reported here
+        return status
     except KeyboardInterrupt:
         if debug:
             traceback.print_exc()
@@ -73,6 +75,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         status, line = describe(exc)
         print(f"scaleup: {line}", file=sys.stderr)
         return status
+
+
+def _flush_stdout() -> None:
+    try:
+        sys.stdout.flush()
+    except OSError as exc:
+        if exc.filename is None:
+            exc.filename = "standard output"
+        raise
 
 
 def _forget_interrupt() -> None:
