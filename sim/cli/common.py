@@ -77,7 +77,8 @@ def executor_flags() -> Iterator[None]:
         flag = EXECUTOR_FLAGS.get(exc.source)
         if flag is None:
             raise
-        raise type(exc)(flag, exc.field, exc.message) from exc
+        named = f"{flag} {exc.field}" if exc.field else flag
+        raise type(exc)(named, None, exc.message) from exc
 
 
 def worker_lost(exc: Any, out: str | None) -> str:

@@ -180,7 +180,7 @@ class DaskExecutor:
                 try:
                     self._client = Client(self.scheduler, timeout=f"{CONNECT_TIMEOUT_S:g}s")
                 except (OSError, TimeoutError) as exc:
-                    raise _unreachable(self.scheduler, exc) from None
+                    raise _unreachable(self.scheduler, exc or type(exc).__name__) from None
             else:
                 self._cluster = LocalCluster(
                     n_workers=self.workers,
@@ -272,16 +272,23 @@ def check_address(address: str) -> None:
 def check_scheduler(address: str, timeout_s: float = CONNECT_TIMEOUT_S) -> None:
     """Check that a Dask scheduler answers at ``address`` within ``timeout_s`` seconds.
 
-    A bad address is a :class:`ConfigError`; nothing answering, or something that is not a Dask
+    A bad address is a :class:`ConfigError`; nothing listening, or something that is not a Dask
     scheduler, an :class:`EnvironmentFailure`. The check runs on a loop of its own in a short
     thread, so it works under a running event loop (Jupyter) and never waits longer.
     """
     _dask()
     check_address(address)
+    reached = threading.Event()  # something accepted the connection
 
     async def identify() -> Any:
         from distributed.comm import connect
+        from distributed.comm.addressing import parse_address, parse_host_port
 
+        scheme, location = parse_address(address)
+        if scheme == "tcp":  # first a plain connection: refused at once if nothing listens
+            _, writer = await asyncio.open_connection(*parse_host_port(location))
+            writer.close()
+        reached.set()
         comm = await connect(address, timeout=timeout_s)
         try:
             await comm.write({"op": "identity"})
@@ -295,22 +302,23 @@ def check_scheduler(address: str, timeout_s: float = CONNECT_TIMEOUT_S) -> None:
     with cf.ThreadPoolExecutor(1, thread_name_prefix="check-scheduler") as pool:
         try:
             reply = pool.submit(asyncio.run, bounded()).result()
-        except (OSError, TimeoutError) as exc:
-            raise _unreachable(address, exc, timeout_s) from None
+        except TimeoutError:
+            if reached.is_set():
+                raise _not_dask(address, f"no Dask answer within {timeout_s:g} s") from None
+            raise _unreachable(address, f"no answer within {timeout_s:g} s") from None
+        except OSError as exc:
+            raise _unreachable(address, os.strerror(exc.errno) if exc.errno else exc) from None
         except Exception as exc:  # a peer speaking another protocol: its bytes do not parse
-            raise _not_dask(address, f"{type(exc).__name__}") from None
+            raise _not_dask(address, f"{type(exc).__name__}: {exc}") from None
     if not isinstance(reply, dict) or reply.get("type") != "Scheduler":
         what = reply.get("type") if isinstance(reply, dict) else type(reply).__name__
         raise _not_dask(address, f"it says it is a {what}")
 
 
-def _unreachable(
-    address: str, exc: BaseException, timeout_s: float = CONNECT_TIMEOUT_S
-) -> EnvironmentFailure:
-    why = " ".join(str(exc).split()) or type(exc).__name__
-    if isinstance(exc, TimeoutError) and why == type(exc).__name__:
-        why = f"no Dask scheduler answered within {timeout_s:g} s"
-    return EnvironmentFailure(SCHEDULER, address, f"no Dask scheduler can be reached: {why}")
+def _unreachable(address: str, why: object) -> EnvironmentFailure:
+    return EnvironmentFailure(
+        SCHEDULER, address, f"no Dask scheduler can be reached there ({' '.join(str(why).split())})"
+    )
 
 
 def _not_dask(address: str, detail: str) -> EnvironmentFailure:
