@@ -109,7 +109,7 @@ def translate(
     parts, target, disc = _walk(model, list(err["loc"]))
     got = err.get("input")
     if kind == "extra_forbidden":
-        message = _unknown_key(model, parts, got)
+        message = _unknown_key(model, parts, list(err["loc"]))
     elif kind in ("union_tag_invalid", "union_tag_not_found"):
         tags = ", ".join(_tags(target, disc))
         parts = [*parts, disc or "kind"]
@@ -141,9 +141,9 @@ def translate(
     return ConfigError(source, ".".join(map(str, parts)) or None, message)
 
 
-def _unknown_key(model: type[BaseModel], parts: list[Any], key: Any) -> str:
-    name = str(parts[-1]) if parts else str(key)
-    _, here, _ = _walk(model, parts[:-1])
+def _unknown_key(model: type[BaseModel], parts: list[Any], loc: list[Any]) -> str:
+    name = str(parts[-1]) if parts else str(loc[-1])
+    _, here, _ = _walk(model, loc[:-1])  # pydantic's loc names the kind of a union
     allowed = _fields(_model(here)) if _model(here) else []
     prefix = ".".join(map(str, parts[:-1]))
     elsewhere = [p for p in key_paths(model).get(name, ()) if p != _generic(prefix, name)]
