@@ -9,6 +9,7 @@ traceback from Arrow, pandas or the YAML parser.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -61,7 +62,13 @@ def read_parquet(path: Path, hint: str, columns: Iterable[str] | None = None) ->
 
 
 def read_csv(path: Path, hint: str) -> pd.DataFrame:
+    """A CSV file scaleup wrote: every line, the last included, ends with a newline."""
     try:
+        with open(path, "rb") as fh:
+            size = fh.seek(0, os.SEEK_END)
+            fh.seek(max(size - 1, 0))
+            if size and fh.read(1) != b"\n":
+                raise bad_file(path, "is cut short (its last line is incomplete)", hint)
         return pd.read_csv(path)
     except pd.errors.EmptyDataError:
         raise bad_file(path, "is empty", hint) from None
