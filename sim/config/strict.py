@@ -103,7 +103,9 @@ def translate(
     exc: ValidationError, model: type[BaseModel], source: str, locate: Locate | None = None
 ) -> ConfigError:
     """The first error of ``exc`` (validating ``model``) as a one-line ConfigError."""
-    err = exc.errors(include_url=False)[0]
+    errors = exc.errors(include_url=False)
+    # a misspelt key is both unknown and missing: its unknown side says "did you mean"
+    err = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
     kind = err["type"]
     ctx = err.get("ctx") or {}
     parts, target, disc = _walk(model, list(err["loc"]))

@@ -48,11 +48,16 @@ class GridCells(Sequence[dict[str, Any]]):
         self._paths = list(grid)
         self._axes = [list(v) for v in grid.values()]
 
-    def __len__(self) -> int:
+    @property
+    def size(self) -> int:
+        """Number of cells (any size; ``len`` needs it to fit an index)."""
         n = 1
         for axis in self._axes:
             n *= len(axis)
         return n
+
+    def __len__(self) -> int:
+        return self.size
 
     @overload
     def __getitem__(self, index: int) -> dict[str, Any]: ...
@@ -60,8 +65,8 @@ class GridCells(Sequence[dict[str, Any]]):
     def __getitem__(self, index: slice) -> list[dict[str, Any]]: ...
     def __getitem__(self, index: int | slice) -> dict[str, Any] | list[dict[str, Any]]:
         if isinstance(index, slice):
-            return [self[i] for i in range(*index.indices(len(self)))]
-        n = len(self)
+            return [self[i] for i in range(*index.indices(self.size))]
+        n = self.size
         if not -n <= index < n:
             raise IndexError(index)
         rest = index % n
