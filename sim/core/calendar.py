@@ -61,7 +61,8 @@ class Calendar:
     @cached_property
     def month_start_day(self) -> np.ndarray:
         """Day index of each month's first day; the last entry is the number of days."""
-        return np.array([(d - self.start).days for d in self.month_first], dtype=np.int64)
+        firsts = np.datetime64(self.start, "M") + np.arange(self.months + 1)
+        return (firsts.astype("datetime64[D]") - np.datetime64(self.start, "D")).astype(np.int64)
 
     @property
     def n_days(self) -> int:

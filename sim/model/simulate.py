@@ -86,8 +86,8 @@ def simulate(
         experience=fac.initial_experience_units,
         fg_target=fac.finished_goods_target,
         stochastic=stochastic,
-        rng_orders=stream(seed, "orders"),
-        rng_cancel=stream(seed, "cancellations"),
+        rng_orders=stream(seed, "orders") if stochastic else None,
+        rng_cancel=stream(seed, "cancellations") if stochastic else None,
     )
     log = PlantLog()
     plant = env.process(plant_process(env, inputs, log))
@@ -96,6 +96,8 @@ def simulate(
     while plant.is_alive:
         step()
         events += 1
+    if not plant.ok:  # the plant failed: SimPy would only raise it on the next step
+        raise plant.value
 
     triples = np.asarray(log.allocations, dtype=float).reshape(-1, 3)
     ops = Operations(

@@ -101,3 +101,11 @@ def test_months_between_undoes_add_months(day, k):
     assert months_between(day, later) == k
     assert Calendar(day.replace(day=1), 1).month_of(later) == k
     assert shift_label(month_label(day), k) == month_label(later)
+
+
+@given(st.dates(dt.date(1900, 1, 1), dt.date(2400, 12, 31)), st.integers(1, 600))
+def test_month_start_days_are_the_firsts_of_the_months(start, months):
+    cal = Calendar(start, months)
+    expected = [(d - start).days for d in cal.month_first]
+    assert cal.month_start_day.tolist() == expected
+    assert cal.n_days == expected[-1]
