@@ -145,10 +145,13 @@ class ProcessExecutor:
         todo = iter(tasks)
         limit = self.workers * IN_FLIGHT_PER_WORKER
         while True:
-            for task in todo:
-                pending.add(self._pool.submit(fn, task))
-                if len(pending) >= limit:
-                    break
+            try:  # a broken pool refuses new tasks, and fails those in flight
+                for task in todo:
+                    pending.add(self._pool.submit(fn, task))
+                    if len(pending) >= limit:
+                        break
+            except cf.process.BrokenProcessPool:
+                raise _worker_lost() from None
             if not pending:
                 return
             done, pending = cf.wait(pending, return_when=cf.FIRST_COMPLETED)
@@ -156,10 +159,12 @@ class ProcessExecutor:
                 try:
                     result = future.result()
                 except cf.process.BrokenProcessPool:
-                    raise WorkerLost(
-                        "died unexpectedly (killed, or out of memory); the work in flight is lost"
-                    ) from None
+                    raise _worker_lost() from None
                 yield result
+
+
+def _worker_lost() -> WorkerLost:
+    return WorkerLost("died unexpectedly (killed, or out of memory); the work in flight is lost")
 
 
 class DaskExecutor:
