@@ -19,9 +19,15 @@ import numpy as np
 from sim.config.schema import DeclineCost, Scenario, Schedule
 from sim.core.calendar import DAYS_PER_YEAR, Calendar
 from sim.core.learning import decline_cost, total_cost
+from sim.errors import ConfigError
 
 MIN_CARS = 1.0
 """Per-car figures are only defined for months (or quarters) delivering at least one car."""
+
+UNDEFINED_WHERE_NAN = frozenset(
+    {"gross_margin", "operating_profit_per_car", "unit_cogs", "avg_wait_days", "p90_wait_days"}
+)
+"""Columns where NaN means "not defined this month" (no revenue, no car delivered)."""
 
 
 @dataclass(frozen=True)
@@ -205,3 +211,30 @@ def close_books(sc: Scenario, cal: Calendar, ops: Operations) -> dict[str, np.nd
         "cumulative_cash": np.cumsum(cash),
     }
     return cols
+
+
+def check_finite(source: str, cal: Calendar, cols: dict[str, np.ndarray]) -> None:
+    """Refuse books holding NaN or inf, or whose sums overflow (quarters, totals).
+
+    Only the columns of :data:`UNDEFINED_WHERE_NAN` may hold NaN (and never inf). A flow or
+    stock passes when the sum of its absolute values is finite, which also bounds every partial
+    sum the quarterly table and the summary take. The error names the first column, in the
+    table's order, and the first month at fault.
+    """
+    names = list(cols)
+    table = np.array([cols[name] for name in names], dtype=float)
+    ratio = np.array([name in UNDEFINED_WHERE_NAN or name == "asp" for name in names])
+    bad = ~np.isfinite(table) & ~(ratio[:, None] & np.isnan(table))
+    if not bad.any():
+        with np.errstate(over="ignore"):
+            bad = ~np.isfinite(np.cumsum(np.abs(table[~ratio]), axis=1))
+        if not bad.any():
+            return
+        names = [name for name, r in zip(names, ratio, strict=True) if not r]
+    row = int(np.flatnonzero(bad.any(axis=1))[0])
+    month = int(np.flatnonzero(bad[row])[0])
+    raise ConfigError(
+        source,
+        names[row],
+        f"the books are not finite (NaN/inf) from {cal.labels[month]}: an input is out of range",
+    )

@@ -26,7 +26,10 @@ def line_capacity(line: Line, cal: Calendar) -> np.ndarray:
 
 def expected_availability(line: Line) -> float:
     a = line.availability
-    return a.mtbf_hours / (a.mtbf_hours + a.mttr_hours)
+    cycle = a.mtbf_hours + a.mttr_hours
+    if cycle == float("inf"):  # both huge: the same ratio, without the overflow
+        return 1.0 / (1.0 + a.mttr_hours / a.mtbf_hours)
+    return a.mtbf_hours / cycle
 
 
 def scheduled_supply(factory: Factory, cal: Calendar) -> list[float]:

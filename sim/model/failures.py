@@ -2,7 +2,8 @@
 
 A disruption writes its cut into the day array the plant reads at the end of each day, at the
 moment it starts (when its duration is drawn), so the plant always sees it in time. (Line
-breakdowns, many a month, are sampled in one go: see ``sim.core.downtime``.)
+breakdowns, many a month, are sampled in one go: see ``sim.core.downtime``; so are
+disruptions too frequent or too long for one event each: see ``sim.core.disruptions``.)
 """
 
 from __future__ import annotations

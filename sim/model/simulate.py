@@ -6,11 +6,13 @@ import numpy as np
 import simpy
 
 from sim.config.schema import Scenario
-from sim.core.books import Operations, close_books
+from sim.core.books import Operations, check_finite, close_books
 from sim.core.calendar import DAYS_PER_MONTH, Calendar
 from sim.core.capacity import expected_availability, line_capacity, scheduled_supply
 from sim.core.demand import expected_intake
+from sim.core.disruptions import exact_is_bounded, supply_factor
 from sim.core.downtime import downtime_share
+from sim.errors import ConfigError
 from sim.model.failures import random_disruptions
 from sim.model.plant import PlantInputs, PlantLog, plant_process
 from sim.model.result import Result
@@ -42,7 +44,9 @@ def simulate(
     line_caps = {name: line_capacity(line, cal) for name, line in fac.lines.items()}
     nominal = np.sum(list(line_caps.values()), axis=0)
     if not np.isfinite(nominal).all():  # the schema's bounds should make this impossible
-        raise ValueError(f"{scenario.name}: capacity is not finite; check the ramp parameters")
+        raise ConfigError(
+            scenario.name, "factory.lines", "the capacity is not finite: an input is out of range"
+        )
     supply = scheduled_supply(fac, cal)
     rd = fac.random_disruptions
     if stochastic:
@@ -56,9 +60,17 @@ def simulate(
         capacity = capacity.tolist()
         if rd.rate_per_year > 0 and rd.output_cut > 0:
             rng = stream(seed, "disruptions")
-            env.process(
-                random_disruptions(env, supply, rng, rd.rate_per_year, rd.mean_days, rd.output_cut)
-            )
+            if exact_is_bounded(rd.rate_per_year, rd.mean_days, cal.n_days):  # one event each
+                env.process(
+                    random_disruptions(
+                        env, supply, rng, rd.rate_per_year, rd.mean_days, rd.output_cut
+                    )
+                )
+            else:  # too many for one event each: drawn in one go, in bounded time
+                factor = supply_factor(
+                    rng, cal.n_days, rd.rate_per_year, rd.mean_days, rd.output_cut
+                )
+                supply = (np.asarray(supply) * factor).tolist()
         launch = float(
             stream(seed, "launch").binomial(
                 round(scenario.launch.preorders), scenario.launch.firm_share
@@ -66,7 +78,9 @@ def simulate(
         )
     else:
         expected = sum(line_caps[n] * expected_availability(ln) for n, ln in fac.lines.items())
-        expected_cut = min(1.0, rd.rate_per_year * rd.mean_days / 365.25 * rd.output_cut)
+        expected_cut = 0.0
+        if rd.rate_per_year > 0 and rd.output_cut > 0:
+            expected_cut = min(1.0, rd.rate_per_year * rd.mean_days / 365.25 * rd.output_cut)
         capacity = (expected * (1.0 - expected_cut)).tolist()
         launch = scenario.launch.preorders * scenario.launch.firm_share
 
@@ -113,12 +127,14 @@ def simulate(
         alloc_count=triples[:, 2],
         logistics_lag_days=fac.logistics_lag_days,
     )
+    columns = close_books(scenario, cal, ops)
+    check_finite(scenario.name, cal, columns)
     return Result(
         scenario=scenario,
         mode=mode,
         seed=None if not stochastic else seed,
         calendar=cal,
         operations=ops,
-        columns=close_books(scenario, cal, ops),
+        columns=columns,
         events=events,
     )

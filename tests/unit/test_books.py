@@ -8,8 +8,9 @@ import numpy as np
 import pytest
 
 from sim.config.schema import Schedule
-from sim.core.books import Operations, schedule_by_month, wait_stats
+from sim.core.books import Operations, check_finite, schedule_by_month, wait_stats
 from sim.core.calendar import Calendar
+from sim.errors import ConfigError
 
 
 def test_schedule_by_month_with_dated_changes():
@@ -93,3 +94,37 @@ def test_deliveries_are_allocations_shifted_by_the_lag():
     ops = Operations(**{**ops.__dict__, "allocated": allocated})
     expected = np.concatenate(([0.0, 0.0], allocated[:-2]))
     np.testing.assert_array_equal(ops.deliveries, expected)
+
+
+def _books(**changes):
+    cal = Calendar(dt.date(2024, 11, 1), 3)
+    cols = {
+        "orders": np.array([1.0, 2.0, 3.0]),
+        "revenue": np.array([10.0, 20.0, 30.0]),
+        "gross_margin": np.array([np.nan, 0.5, 0.5]),
+        "cumulative_cash": np.array([-1.0, -2.0, 5.0]),
+    }
+    cols.update({k: np.asarray(v, dtype=float) for k, v in changes.items()})
+    return cal, cols
+
+
+def test_finite_books_pass_and_undefined_ratios_may_be_nan():
+    check_finite("s", *_books())
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "month"),
+    [
+        ({"revenue": [10.0, np.inf, np.nan]}, "revenue", "2024-12"),
+        ({"orders": [np.nan, 1.0, 1.0], "revenue": [np.inf, 1, 1]}, "orders", "2024-11"),
+        ({"gross_margin": [0.5, 0.5, -np.inf]}, "gross_margin", "2025-01"),  # never inf
+        ({"cumulative_cash": [1e308, 1e308, -1e308]}, "cumulative_cash", "2024-12"),  # sums
+    ],
+)
+def test_books_with_nan_or_inf_name_the_first_column_and_month(changes, field, month):
+    with pytest.raises(ConfigError) as err:
+        check_finite("s", *_books(**changes))
+    assert (err.value.source, err.value.field) == ("s", field)
+    assert err.value.message == (
+        f"the books are not finite (NaN/inf) from {month}: an input is out of range"
+    )
