@@ -13,6 +13,7 @@ process executor must call this under ``if __name__ == "__main__":``.
 from __future__ import annotations
 
 import importlib.metadata
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -30,7 +31,7 @@ from sim.experiments.executors import make_executor
 from sim.experiments.progress import Progress
 from sim.io.atomic import atomic_path
 from sim.io.folder import MANIFEST, Claim, kind_of
-from sim.io.paths import os_error, shown
+from sim.io.paths import check_output, os_error, shown
 from sim.io.readers import bad_file, read_csv, read_json, require_columns
 
 
@@ -82,7 +83,7 @@ def run_sensitivity(
     analysis = load_analysis(config, spec, sobol=sobol)
     make_executor(executor, workers, scheduler)  # checks the options; starts nothing
     plans = {"oat": oat_sweep(analysis), "sobol": sobol_sweep(analysis) if sobol else None}
-    folder = Path(out) if out is not None else Path("outputs") / analysis.name
+    folder = check_output(out if out is not None else os.path.join("outputs", analysis.name))
     held = store.open_folder(folder, analysis, resume)
     try:
         with held:  # an exception marks the folder interrupted and releases the lock

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 from pathlib import Path
 
 from sim.cli.common import money, month_or_never, overrides_from
@@ -44,9 +45,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     mode = "deterministic" if args.deterministic else None
     if args.seed is not None:
         mode = "stochastic"
-    out = Path(args.out) if args.out else Path("outputs") / scenario.name
+    raw = args.out or os.path.join("outputs", scenario.name)  # not Path: it drops a final "."
     try:
-        check_writable(out, "run")  # refused before the run, not after
+        out = check_writable(raw, "run")  # refused before the run, not after
     except ConfigError as exc:
         raise _with_flag(exc, args.out) from None
     result = simulate(scenario, args.seed, mode=mode)
@@ -68,7 +69,7 @@ def _with_flag(exc, given: str | None):
     """The library's error about the output folder, naming the option that chose it."""
     from sim.errors import ConfigError
 
-    flag = "--out" if given is not None else "the default output folder (set --out)"
+    flag = "--out" if given else "the default output folder (set --out)"
     return ConfigError(exc.source, exc.field or flag, exc.message)
 
 

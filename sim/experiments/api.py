@@ -15,6 +15,7 @@ hangs on a pool left behind. Worker processes start with "forkserver" (Linux) or
 from __future__ import annotations
 
 import math
+import os
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -34,7 +35,7 @@ from sim.experiments.runner import make_task, run_task
 from sim.experiments.store import new_manifest, open_folder, split, start_files, write_chunk
 from sim.experiments.tables import TABLES, build_tables
 from sim.io.folder import MANIFEST, Claim, kind_of
-from sim.io.paths import os_error, shown
+from sim.io.paths import check_output, os_error, shown
 from sim.io.readers import (
     bad_file,
     read_csv,
@@ -107,7 +108,7 @@ def run_sweep(
     t0 = time.monotonic()
     plan = load_sweep(spec_or_path, full_monthly=full_monthly)
     pool = make_executor(executor, workers, scheduler)
-    folder = Path(out) if out is not None else Path("outputs") / plan.name
+    folder = check_output(out if out is not None else os.path.join("outputs", plan.name))
     if chunk_runs is not None and chunk_runs < 1:
         raise ValueError("chunk_runs must be at least 1")
     held, todo = open_folder(folder, plan, resume)
