@@ -92,7 +92,7 @@ def bench_model(scenario: Scenario, mode: str, repeats: int) -> dict[str, Any]:
 
 
 def bare_loop(n_events: int) -> int:
-    """Process ``n_events`` SimPy events the way ``simulate()`` does; return the count processed.
+    """Process ``n_events`` SimPy events one step at a time; return the count processed.
 
     One process yields ``env.timeout(1)`` ``n_events - 1`` times; with the process's own
     Initialize event that is ``n_events`` steps of ``while proc.is_alive: env.step()``.

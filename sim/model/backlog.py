@@ -79,39 +79,47 @@ class Backlog:
         self.scale = scale
 
     def allocate(self, day: int, cars: float, record: Record) -> None:
-        """Give ``cars`` (at most ``waiting``) to the oldest orders: exposed, then fresh."""
+        """Give ``cars`` (at most ``waiting``) to the oldest orders: exposed, then fresh.
+
+        One routine walks the cohorts from the oldest: first the exposed pool (counts stored
+        divided by the scale) up to ``edge``, then, once it is empty, the fresh one.
+        """
         exposed = self.exposed
-        take = cars if cars < exposed else exposed
-        rest = cars
-        if take > 0:
-            self.exposed = exposed - take
-            rest -= take
-            self._serve(day, take, self.edge, self.scale, record)
-            if self.exposed <= EPS:
-                self._clear_exposed()
+        take = cars if cars < exposed else exposed  # from the exposed pool
+        rest = cars - take  # from the fresh pool
+        co, head = self.cohorts, self.head
+        budget, stop, scale = take, self.edge, self.scale
+        if take <= 0:
+            budget, stop, scale = rest, len(co), 1.0
+        while True:
+            while budget > EPS and head < stop:
+                a = co[head] * scale
+                if a <= budget + EPS:  # the whole cohort (never leave it with float dust)
+                    budget -= a
+                    if a:
+                        co[head] = 0.0
+                        record((day, head, a))
+                    head += 1
+                else:
+                    co[head] = (a - budget) / scale
+                    record((day, head, budget))
+                    budget = 0.0
+            self.head = head
+            if take > 0:  # the exposed pool is done
+                self.exposed = exposed = exposed - take
+                take = 0.0
+                if exposed <= EPS:
+                    self._clear_exposed()
+                    head = self.head
+                if rest <= 0:
+                    return
+                budget, stop, scale = rest, len(co), 1.0
+            else:
+                break
         if rest > 0:
             self.fresh -= rest
-            self._serve(day, rest, len(self.cohorts), 1.0, record)
             if self.fresh < EPS:
                 self.fresh = 0.0
-
-    def _serve(self, day: int, cars: float, stop: int, scale: float, record: Record) -> None:
-        """The one allocation routine: oldest cohorts first, up to order day ``stop``."""
-        co = self.cohorts
-        head = self.head
-        while cars > EPS and head < stop:
-            a = co[head] * scale
-            if a <= cars + EPS:  # the whole cohort (never leave it with float dust)
-                cars -= a
-                if a:
-                    co[head] = 0.0
-                    record((day, head, a))
-                head += 1
-            else:
-                co[head] = (a - cars) / scale
-                record((day, head, cars))
-                cars = 0.0
-        self.head = head
 
     def _clear_exposed(self) -> None:
         co = self.cohorts

@@ -12,8 +12,13 @@ from sim.core.calendar import DAYS_PER_YEAR
 from sim.core.capacity import cut_spans
 
 
-def random_disruptions(env, supply: list[float], rng, rate_per_year, mean_days, cut):
-    """Supply disruptions arriving as a Poisson process; each cuts output for its duration."""
+def random_disruptions(
+    env, supply: list[float], rng, rate_per_year, mean_days, cut, spans: list | None = None
+):
+    """Supply disruptions arriving as a Poisson process; each cuts output for its duration.
+
+    Each disruption within the horizon is also noted in ``spans`` as (start, end) in days.
+    """
     horizon = len(supply)
     gap = DAYS_PER_YEAR / rate_per_year
     while True:
@@ -21,4 +26,7 @@ def random_disruptions(env, supply: list[float], rng, rate_per_year, mean_days, 
         t0 = env.now
         if t0 >= horizon:
             return
-        cut_spans(supply, t0, t0 + rng.exponential(mean_days), cut)
+        t1 = t0 + rng.exponential(mean_days)
+        if spans is not None:
+            spans.append((t0, t1))
+        cut_spans(supply, t0, t1, cut)

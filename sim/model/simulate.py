@@ -49,6 +49,7 @@ def simulate(
         )
     supply = scheduled_supply(fac, cal)
     rd = fac.random_disruptions
+    spans: list[tuple[float, float]] | None = None  # disruptions run as events
     if stochastic:
         capacity = nominal.copy()
         for name, line in fac.lines.items():
@@ -61,9 +62,10 @@ def simulate(
         if rd.rate_per_year > 0 and rd.output_cut > 0:
             rng = stream(seed, "disruptions")
             if exact_is_bounded(rd.rate_per_year, rd.mean_days, cal.n_days):  # one event each
+                spans = []
                 env.process(
                     random_disruptions(
-                        env, supply, rng, rd.rate_per_year, rd.mean_days, rd.output_cut
+                        env, supply, rng, rd.rate_per_year, rd.mean_days, rd.output_cut, spans
                     )
                 )
             else:  # too many for one event each: drawn in one go, in bounded time
@@ -105,13 +107,10 @@ def simulate(
     )
     log = PlantLog()
     plant = env.process(plant_process(env, inputs, log))
-    events = 0
-    step = env.step
-    while plant.is_alive:
-        step()
-        events += 1
-    if not plant.ok:  # the plant failed: SimPy would only raise it on the next step
-        raise plant.value
+    env.run(until=plant)  # raises what the plant raised, if it failed
+    # SimPy events processed through the plant's last day: the plant's start and its days, and
+    # the disruption process's start and each disruption that began within the horizon
+    events = 1 + cal.n_days + (1 + len(spans) if spans is not None else 0)
 
     triples = np.asarray(log.allocations, dtype=float).reshape(-1, 3)
     ops = Operations(
