@@ -45,23 +45,24 @@ class Backlog:
     def waiting(self) -> float:
         return self.exposed + self.fresh
 
-    def arrive(self, orders: float) -> None:
+    def arrive(self, orders: float) -> float:
         """Take the next day's orders (the first call is day 0); the cohort whose grace period
-        ends that day joins the exposed pool."""
+        ends that day joins the exposed pool. Returns the exposed orders."""
         co = self.cohorts
         co.append(orders)
         old = len(co) - 1 - self.grace
         if old < 0:
             self.fresh += orders
-            return
+            return self.exposed
         x = co[old]
+        self.edge = old + 1
         if x:
             co[old] = x / self.scale
-            self.exposed += x
+            self.exposed = exposed = self.exposed + x
             self.fresh = self.fresh + orders - x
-        else:
-            self.fresh += orders
-        self.edge = old + 1
+            return exposed
+        self.fresh += orders
+        return self.exposed
 
     def cancel(self, count: float) -> None:
         """``count`` exposed orders cancel, the same share of every exposed cohort."""

@@ -85,58 +85,54 @@ def plant_process(env, inp: PlantInputs, log: PlantLog):
     cum_orders = inp.launch_orders  # Bass counts the launch orders as adopters
     built = inp.experience  # cumulative cars, pilot builds included
     carry = inventory = 0.0
-    month, next_month = -1, 0
 
-    for d in range(n_days):
-        yield timeout(1)
-        # -- orders: a month's intake is set on its first day
-        if d == next_month:
-            month += 1
-            next_month = month_starts[month + 1]
-            block = _month_orders(inp, month, cum_orders, next_month - d)
-            orders[d:next_month] = block
-            cum_orders += sum(block)
-            if d == 0:
-                orders[0] += inp.launch_orders
-        arrive(orders[d])
-        # -- cancellations: a common hazard on the orders past their grace period
-        exposed = backlog.exposed
-        if exposed > 0 and h > 0:
-            if not stochastic:
-                c = exposed * h
-            elif exposed < BIG_COUNT:
-                c = float(binomial(round(exposed), h))
+    for month in range(len(month_starts) - 1):
+        # -- orders: a month's intake is drawn at its start (from the orders taken so far)
+        first, end = month_starts[month], month_starts[month + 1]
+        block = _month_orders(inp, month, cum_orders, end - first)
+        orders[first:end] = block
+        cum_orders += sum(block)
+        if first == 0:
+            orders[0] += inp.launch_orders
+        for d in range(first, end):
+            yield timeout(1)  # the day closes at its end
+            exposed = arrive(orders[d])
+            # -- cancellations: a common hazard on the orders past their grace period
+            if exposed > 0 and h > 0:
+                if not stochastic:
+                    c = exposed * h
+                elif exposed < BIG_COUNT:
+                    c = float(binomial(round(exposed), h))
+                else:
+                    c = binomial_count(rng_cancel, exposed, h)
+                if c:
+                    cancels[d] = c
+                    cancel(c)
+            # -- production: to order plus the finished-goods target, within capacity and yield
+            waiting = backlog.exposed + backlog.fresh
+            cap = capacity[d] * supply[d]
+            if cap > 0:
+                cap *= y_mat - y_gap * 0.5 ** (built / y_half)
+                if stochastic:  # whole cars; the carry keeps the mean exact
+                    carry += cap
+                    cap = carry // 1.0
+                    carry -= cap
+            want = waiting + fg_target - inventory
+            made = cap if cap < want else (want if want > 0 else 0.0)
+            if made:
+                production[d] = made
+                built += made
+            # -- allocation: the cars in stock go to the oldest waiting orders
+            stock = inventory + made
+            give = stock if stock < waiting else waiting
+            if give > 0:
+                inventory = stock - give
+                allocated[d] = give
+                allocate(d, give, record)
             else:
-                c = binomial_count(rng_cancel, exposed, h)
-            if c:
-                cancels[d] = c
-                cancel(c)
-        # -- production: to order plus the finished-goods target, within capacity and yield
-        waiting = backlog.exposed + backlog.fresh
-        cap = capacity[d] * supply[d]
-        if cap > 0:
-            cap *= y_mat - y_gap * 0.5 ** (built / y_half)
-            if stochastic:  # whole cars; the carry keeps the mean exact
-                carry += cap
-                cap = carry // 1.0
-                carry -= cap
-        want = waiting + fg_target - inventory
-        made = cap if cap < want else (want if want > 0 else 0.0)
-        if made:
-            production[d] = made
-            built += made
-        # -- allocation: the cars in stock go to the oldest waiting orders
-        stock = inventory + made
-        give = stock if stock < waiting else waiting
-        if give > 0:
-            inventory = stock - give
-            allocated[d] = give
-            allocate(d, give, record)
-        else:
-            inventory = stock
-        if d + 1 == next_month:
-            waiting_end(backlog.exposed + backlog.fresh)
-            inventory_end(inventory)
+                inventory = stock
+        waiting_end(backlog.exposed + backlog.fresh)
+        inventory_end(inventory)
 
 
 def _month_orders(inp: PlantInputs, month: int, cum_orders: float, days: int) -> list[float]:
