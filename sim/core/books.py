@@ -80,12 +80,13 @@ def wait_stats(ops: Operations, cal: Calendar) -> tuple[np.ndarray, np.ndarray]:
     if not keep.any():
         return mean, p90
     month = cal.day_month[deliver[keep]]
-    wait = (deliver[keep] - ops.alloc_order_day[keep]).astype(float)
+    days = deliver[keep] - ops.alloc_order_day[keep]  # whole days, 0..n_days
+    wait = days.astype(float)
     weight = ops.alloc_count[keep]
     total = np.bincount(month, weight, cal.months)
     has = total > 0
     mean[has] = np.bincount(month, weight * wait, cal.months)[has] / total[has]
-    order = np.lexsort((wait, month))
+    order = np.argsort(month * (cal.n_days + 1) + days, kind="stable")  # by month, then wait
     wait, cum = wait[order], np.cumsum(weight[order])
     # records are sorted by month, then wait: the month's P90 is the first record whose running
     # weight reaches the weight before the month plus 90 % of the month's own
