@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import os
 import resource
+import stat
 import subprocess
 import sys
 from collections.abc import Callable, Iterable, Sequence
@@ -18,7 +19,8 @@ from pathlib import Path
 
 Arg = str | bytes | os.PathLike
 Snapshot = dict[str, str]
-"""Relative path -> ``"dir"``, ``"link:<target>"`` or the SHA-256 of the file's bytes."""
+"""Relative path -> ``"dir"``, ``"link:<target>"``, the SHA-256 of a regular file's bytes, or
+``"special"`` (a FIFO or device: never read, it could block)."""
 
 PREFIX = "scaleup: error:"
 MEMORY_CAP_BYTES = 2 * 1024**3
@@ -117,18 +119,21 @@ def snapshot(root: Path) -> Snapshot:
     if not root.exists() and not root.is_symlink():
         return found
     if not root.is_dir():
-        return {".": hashlib.sha256(root.read_bytes()).hexdigest()}
+        return {".": hashlib.sha256(root.read_bytes()).hexdigest() if root.is_file() else "special"}
     for dirpath, dirnames, filenames in os.walk(root):
         here = Path(dirpath)
         for name in (*dirnames, *filenames):
             path = here / name
             key = str(path.relative_to(root))
-            if path.is_symlink():
+            mode = path.lstat().st_mode
+            if stat.S_ISLNK(mode):
                 found[key] = f"link:{os.readlink(path)}"
-            elif path.is_dir():
+            elif stat.S_ISDIR(mode):
                 found[key] = "dir"
-            else:
+            elif stat.S_ISREG(mode):
                 found[key] = hashlib.sha256(path.read_bytes()).hexdigest()
+            else:
+                found[key] = "special"
     return found
 
 
