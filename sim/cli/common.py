@@ -48,7 +48,8 @@ def one_line(text: str) -> str:
 def describe(exc: BaseException) -> tuple[int, str]:
     """The exit status of ``exc`` and its one line (to follow ``scaleup: ``)."""
     if isinstance(exc, ScaleupError):
-        return exc.exit_status, one_line(f"error: {exc}")
+        hint = " (pass --resume)" if getattr(exc, "resumable", False) else ""
+        return exc.exit_status, one_line(f"error: {exc}{hint}")
     if isinstance(exc, MemoryError):
         return EXIT_FAILED, "error: out of memory"
     if isinstance(exc, OSError) and exc.errno is not None:
@@ -107,7 +108,7 @@ def worker_lost(exc: Any, out: str | None) -> str:
 def overrides_from(pairs: list[str] | None) -> dict[str, Any]:
     from sim.config.load import parse_assignment
 
-    return dict(parse_assignment(p) for p in pairs or [])
+    return dict(parse_assignment(p, source="--set") for p in pairs or [])
 
 
 def add_executor_args(p) -> None:

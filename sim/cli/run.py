@@ -41,7 +41,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         raise ConfigError("command line", "--seed", "give --seed or --deterministic, not both")
     if args.seed is not None and args.seed < 0:
         raise ConfigError("command line", "--seed", f"must be >= 0 (got {args.seed})")
-    scenario = load_scenario(args.config, overrides_from(args.sets))
+    scenario = load_scenario(args.config, overrides_from(args.sets), override_source="--set")
     mode = "deterministic" if args.deterministic else None
     if args.seed is not None:
         mode = "stochastic"

@@ -106,6 +106,8 @@ class UnfinishedWork(ConfigError):
     """The folder holds unfinished work and resuming was not asked for (the command line may
     add the option that resumes)."""
 
+    resumable = True
+
 
 def lock(folder: Path) -> int | None:
     """Hold an exclusive lock on ``folder`` (released by :func:`unlock` or when the process

@@ -140,9 +140,9 @@ def test_resume_gives_identical_tables(write_spec, work, capsys):
     out = work / "cut"
     with pytest.raises(Stop):
         run_sensitivity(**args, out=out, progress=stop_in_sobol)
-    assert json.loads((out / "manifest.json").read_text())["status"] == "running"
+    assert json.loads((out / "manifest.json").read_text())["status"] == "interrupted"
     assert main(["sensitivity", str(args["config"]), "--spec", str(spec), "--out", str(out)]) == 2
-    assert "pass --resume" in capsys.readouterr().err
+    assert "(pass --resume)" in capsys.readouterr().err
     again = run_sensitivity(**args, out=out, resume=True, progress=False)
     assert again.sobol_sweep.executed == 32 - 12 and again.oat_sweep.executed == 0
     for name in ("oat.csv", "sobol.csv"):

@@ -62,7 +62,7 @@ def test_a_new_kind_replaces_its_map_whatever_the_order_of_the_overrides(tiny_sc
 
 def test_a_kind_changed_without_its_fields_is_blamed_on_the_override():
     with pytest.raises(ConfigError) as err:
-        load_scenario(None, {"demand.kind": "constant"})
+        load_scenario(None, {"demand.kind": "constant"}, override_source="--set")
     assert err.value.source.startswith("--set")
     assert err.value.field == "demand.orders_per_month"
 
