@@ -10,9 +10,14 @@ Names are imported on first use, so ``scaleup validate`` and error messages stay
 from __future__ import annotations
 
 import importlib
+from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
+try:
+    __version__ = version("scaleup")
+    """The installed distribution's version (``pyproject.toml``); it feeds the resume hash."""
+except PackageNotFoundError:  # pragma: no cover - run from a source tree that is not installed
+    __version__ = "0+unknown"
 
 _EXPORTS = {
     "DEFAULT_SCENARIO": "sim.config.load",
@@ -20,23 +25,44 @@ _EXPORTS = {
     "scenario_from_dict": "sim.config.load",
     "Scenario": "sim.config.schema",
     "ConfigError": "sim.errors",
+    "EnvironmentFailure": "sim.errors",
+    "read_run": "sim.io.rundir",
+    "load_sweep": "sim.experiments.plan",
+    "run_sweep": "sim.experiments.api",
+    "read_sweep": "sim.experiments.api",
+    "load_analysis": "sim.analysis.plan",
+    "run_sensitivity": "sim.analysis.api",
+    "read_sensitivity": "sim.analysis.api",
     "Result": "sim.model.result",
     "simulate": "sim.model.simulate",
 }
 __all__ = [
     "DEFAULT_SCENARIO",
     "ConfigError",
+    "EnvironmentFailure",
     "Result",
     "Scenario",
+    "load_analysis",
     "load_scenario",
+    "load_sweep",
+    "read_run",
+    "read_sensitivity",
+    "read_sweep",
+    "run_sensitivity",
+    "run_sweep",
     "scenario_from_dict",
     "simulate",
 ]
 
 if TYPE_CHECKING:  # pragma: no cover
+    from sim.analysis.api import read_sensitivity, run_sensitivity
+    from sim.analysis.plan import load_analysis
     from sim.config.load import DEFAULT_SCENARIO, load_scenario, scenario_from_dict
     from sim.config.schema import Scenario
-    from sim.errors import ConfigError
+    from sim.errors import ConfigError, EnvironmentFailure
+    from sim.experiments.api import read_sweep, run_sweep
+    from sim.experiments.plan import load_sweep
+    from sim.io.rundir import read_run
     from sim.model.result import Result
     from sim.model.simulate import simulate
 

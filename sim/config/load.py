@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import copy
 from collections.abc import Iterable, Mapping
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
@@ -38,8 +39,11 @@ __all__ = [
     "suggest",
 ]
 
-PACKAGE_ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_SCENARIO = PACKAGE_ROOT / "configs" / "xiaomi_su7.yaml"
+CONFIGS_DIR = Path(str(files("sim.configs")))
+"""The shipped configs (``configs/`` of the source tree, ``sim/configs`` in an installed wheel)."""
+PACKAGE_ROOT = CONFIGS_DIR.parent
+"""The folder holding ``configs/`` (kept for ``PACKAGE_ROOT / "configs" / ...`` lookups)."""
+DEFAULT_SCENARIO = CONFIGS_DIR / "xiaomi_su7.yaml"
 OVERRIDE = "override"
 """How a problem under an override is blamed when the caller names no source (the CLI passes
 its own label, e.g. the option's name)."""
