@@ -30,10 +30,18 @@ Locate = Callable[[list[Any]], int | None]
 
 
 class Strict(BaseModel):
-    """Base of every input model: unknown keys are errors, objects are frozen."""
+    """Base of every input model: unknown keys are errors, objects are frozen.
+
+    The docstring under each field is its documentation: pydantic keeps it as the field's
+    ``description``, and the file references (:mod:`sim.config.reference`) are made from it.
+    """
 
     model_config = ConfigDict(
-        extra="forbid", frozen=True, str_strip_whitespace=True, populate_by_name=True
+        extra="forbid",
+        frozen=True,
+        str_strip_whitespace=True,
+        populate_by_name=True,
+        use_attribute_docstrings=True,
     )
 
 
