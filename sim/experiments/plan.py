@@ -25,6 +25,7 @@ from sim.config.strict import Locate
 from sim.errors import ConfigError
 from sim.experiments import sample
 from sim.experiments.spec import SweepSpec, spec_from_dict
+from sim.experiments.spec import _check as check_rules
 
 
 def replication_seed(master_seed: int, replication: int) -> np.random.SeedSequence:
@@ -194,23 +195,64 @@ def load_sweep(
     return plan
 
 
+def build_plan(
+    spec: SweepSpec,
+    base: Mapping[str, Any],
+    *,
+    source: str,
+    variant_scenarios: Mapping[str, Mapping[str, Any]] | None = None,
+    paths: Mapping[str, str] | None = None,
+) -> SweepPlan:
+    """A checked plan from a typed spec and the scenario mappings it uses, all in memory.
+
+    ``base`` is the base scenario's mapping (``extends`` resolved, as
+    :func:`sim.config.load.read_scenario_data` gives it); ``variant_scenarios`` holds, by
+    variant name, the mapping of each variant that names its own ``scenario`` file. Nothing is
+    read from disk: the spec's rules across fields, each variant's overrides, every grid cell
+    and every sampled path are checked as :func:`load_sweep` checks a file, and any problem is a
+    one-line :class:`ConfigError` naming ``source``. ``paths`` (the scenario files, by
+    ``"base"`` and variant name) is recorded in ``sweep.yaml`` as the resolved files.
+    """
+    check_rules(spec, source)
+    own = {name for name, v in spec.variants.items() if v.scenario is not None}
+    given = dict(variant_scenarios or {})
+    if set(given) != own:
+        raise ValueError(
+            f"variant_scenarios must hold exactly the variants with their own scenario file "
+            f"({sorted(own)}), got {sorted(given)}"
+        )
+    return _build(spec, base, given, source, dict(paths or {}))
+
+
 def _plan(
     data: dict[str, Any], source: str, folder: Path, locate: Locate | None = None
 ) -> SweepPlan:
     spec = spec_from_dict(data, source, locate)  # counts the runs before anything is built
     paths = {"base": str(_scenario_file(folder, spec.base, source, "base"))}
     base = _read(paths["base"], source, "base")
-    variant_data: dict[str, dict[str, Any]] = {}
-    for name in spec.variant_names:
-        variant = spec.variants.get(name)
-        scenario = base
-        if variant is not None and variant.scenario is not None:
+    own: dict[str, dict[str, Any]] = {}
+    for name, variant in spec.variants.items():
+        if variant.scenario is not None:
             where = f"variants.{name}.scenario"
             file = _scenario_file(folder, variant.scenario, source, where)
             paths[name] = str(file)
-            scenario = _read(file, source, where)
+            own[name] = _read(file, source, where)
+    return _build(spec, base, own, source, paths)
+
+
+def _build(
+    spec: SweepSpec,
+    base: Mapping[str, Any],
+    own: Mapping[str, Mapping[str, Any]],
+    source: str,
+    paths: dict[str, str],
+) -> SweepPlan:
+    """Each variant's scenario with its overrides, checked, then the grid and the sample."""
+    variant_data: dict[str, dict[str, Any]] = {}
+    for name in spec.variant_names:
+        variant = spec.variants.get(name)
         overrides = variant.set_ if variant is not None else {}
-        data_v = _override(scenario, overrides, source, f"variants.{name}.set")
+        data_v = _override(own.get(name, base), overrides, source, f"variants.{name}.set")
         _validate(data_v, source, f"variants.{name}" if spec.variants else "base", name)
         variant_data[name] = data_v
 
@@ -243,7 +285,9 @@ def _read(path: str | Path, source: str, where: str) -> dict[str, Any]:
         raise ConfigError(source, where, str(exc)) from None
 
 
-def _override(data: dict[str, Any], overrides: Mapping[str, Any], source: str, where: str) -> dict:
+def _override(
+    data: Mapping[str, Any], overrides: Mapping[str, Any], source: str, where: str
+) -> dict[str, Any]:
     try:
         return apply_overrides(data, overrides, source)
     except ConfigError as exc:
