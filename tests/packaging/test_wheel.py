@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -30,11 +31,16 @@ def test_version_comes_from_the_installed_metadata():
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory) -> Path:
+    # from a clean copy: a stale build/ folder in the checkout would hide a missing package
+    src = tmp_path_factory.mktemp("src") / "scaleup"
+    skip = shutil.ignore_patterns(".git", "build", "*.egg-info", "outputs", ".venv", "__pycache__")
+    shutil.copytree(ROOT, src, ignore=skip)
     out = tmp_path_factory.mktemp("dist")
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q",
-         "-w", str(out), str(ROOT)],
-        check=True, capture_output=True, timeout=300,
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(out), str(src)],
+        check=True,
+        capture_output=True,
+        timeout=300,
     )  # fmt: skip  (built in an isolated environment, as `pip install .` does)
     (built,) = out.glob("scaleup-*.whl")
     return built
