@@ -101,6 +101,10 @@ class Launch(Strict):
     """Share of preorders that become firm (locked, non-refundable) orders."""
     deposit_usd: UsdPerCar = 0.0
     """Deposit paid with each firm order, applied to the price at delivery, kept on cancellation."""
+    breakage: Literal["other_income", "revenue"] = "other_income"
+    """Where a forfeited deposit (a cancelled order's) is recognised, in the month it cancels:
+    ``other_income`` (below gross profit, in operating profit) or ``revenue`` (IFRS 15 breakage,
+    in revenue and so in gross profit). Either way it leaves the deposit liability then."""
 
 
 class ConstantDemand(Strict):
@@ -193,6 +197,37 @@ class Capex(Strict):
     )
 
 
+HOLIDAY_RULES = ("new_year", "spring_festival", "labour_day", "national_day")
+"""Rule-based public holidays of the ``CN`` calendar (see :mod:`sim.core.holidays`)."""
+
+
+class Shutdown(Strict):
+    start: Date
+    """First day the plant (or line) is closed."""
+    days: Annotated[int, Field(ge=1, le=366)]
+    """Calendar days closed, the first included."""
+
+
+class PlantCalendar(Strict):
+    """Days a line does not work on top of its weekly pattern: public holidays and shutdowns."""
+
+    country: Literal["none", "CN"] = "none"
+    """Rule-based public holidays: ``CN`` (New Year's Day, Spring Festival week from the lunar
+    new year, Labour Day 1-5 May, National Day 1-7 Oct: planner rules, not official schedules)
+    or ``none``."""
+    work_through: Annotated[
+        list[Literal["new_year", "spring_festival", "labour_day", "national_day"]],
+        Field(max_length=len(HOLIDAY_RULES)),
+    ] = Field(default_factory=list)
+    """Holidays of the country's rules that this plant works through (names of the rules)."""
+    shutdowns: Annotated[
+        dict[str, Shutdown],
+        Field(max_length=limits.MAX_LIST_ITEMS),
+        AfterValidator(_names_are_identifiers),
+    ] = Field(default_factory=dict)
+    """Dated closures (a summer shutdown, retooling), named: ``{retool: {start: .., days: ..}}``."""
+
+
 class Line(Strict):
     start: Date
     capacity_per_year: Annotated[float, Field(gt=0, le=limits.MAX_CARS, allow_inf_nan=False)]
@@ -203,6 +238,8 @@ class Line(Strict):
     fixed_cost_per_month_usd: UsdPerMonth = 0.0
     """Plant overhead from the line's start (indirect labour, energy, maintenance)."""
     capex: Capex | None = None
+    calendar: PlantCalendar | None = None
+    """This line's own holidays and shutdowns, replacing the factory's calendar for it."""
 
 
 class Yield(Strict):
@@ -248,12 +285,24 @@ class Factory(Strict):
     finished_goods_target: Cars = 0.0
     """Unsold cars the plant may build ahead of orders (build to order plus this buffer)."""
     logistics_lag_days: Annotated[int, Field(ge=0, le=365)] = 7
+    pilot_stock_units: Cars = 0.0
+    """Pilot builds (part of ``initial_experience_units``) held as finished stock at the start:
+    they are the first cars allocated, delivered after the logistics lag, and their product cost
+    (paid before the start) is the opening inventory (cars)."""
+    calendar: PlantCalendar = PlantCalendar()
+    """Public holidays and shutdowns of every line (a line's own ``calendar`` replaces it)."""
     disruptions: Annotated[
         dict[str, Disruption],
         Field(max_length=limits.MAX_LIST_ITEMS),
         AfterValidator(_names_are_identifiers),
     ] = Field(default_factory=dict)
     random_disruptions: RandomDisruptions = RandomDisruptions()
+
+    @model_validator(mode="after")
+    def _pilot_stock(self) -> Factory:
+        if self.pilot_stock_units > self.initial_experience_units:
+            raise ValueError("pilot_stock_units must not exceed initial_experience_units")
+        return self
 
 
 # --------------------------------------------------------------------------- costs
@@ -317,6 +366,30 @@ class Price(Strict):
     """Average selling price per delivered car."""
 
 
+PayDays = Annotated[float, Field(ge=0, le=365, allow_inf_nan=False)]
+"""Days between an event (a car built, a car delivered) and the cash it moves."""
+
+
+class WorkingCapital(Strict):
+    """Cash timing of the car business; every default keeps cash at the event (0 days)."""
+
+    payables_days: PayDays = 0.0
+    """Days after a car is built that its component costs are paid (supplier payables)."""
+    payables_days_by_component: Annotated[
+        dict[str, PayDays], Field(max_length=limits.MAX_LIST_ITEMS)
+    ] = Field(default_factory=dict)
+    """Per cost component, replacing ``payables_days`` (e.g. ``direct_labour: 0``: wages)."""
+    receivables_days: PayDays = 0.0
+    """Days after delivery that the price (less the deposit) is received; 0: prepaid."""
+
+
+class Cash(Strict):
+    pre_start_capex: Literal["sunk", "in_cash"] = "sunk"
+    """Capex paid before the run's start: ``sunk`` (operating view: only its depreciation counts
+    and cumulative cash starts at 0) or ``in_cash`` (investment view: paid in the first month,
+    so the capital needed includes it)."""
+
+
 class Breakeven(Strict):
     sustain_months: Annotated[int, Field(ge=1, le=60)] = 3
 
@@ -338,6 +411,10 @@ class Scenario(Strict):
     costs: Costs
     opex: Opex = Opex()
     breakeven: Breakeven = Breakeven()
+    working_capital: WorkingCapital = WorkingCapital()
+    """Supplier payables and customer receivables (deposits are under ``launch``)."""
+    cash: Cash = Cash()
+    """How capex paid before the start enters cash."""
 
     @field_validator("start")
     @classmethod
@@ -345,6 +422,17 @@ class Scenario(Strict):
         if v.day != 1:
             raise ValueError(f"start must be the first of a month (write YYYY-MM), got {v}")
         return v
+
+    @model_validator(mode="after")
+    def _payables_name_components(self) -> Scenario:
+        for name in self.working_capital.payables_days_by_component:
+            if name not in self.costs.components:
+                known = ", ".join(self.costs.components)
+                raise ValueError(
+                    f"working_capital.payables_days_by_component: no cost component {name!r}"
+                    f" (components: {known})"
+                )
+        return self
 
     @model_validator(mode="after")
     def _calendar_fits(self) -> Scenario:
