@@ -71,3 +71,6 @@ MAX_DAYS = 36_525.0
 
 MAX_YEARS = 100.0
 """Longest depreciation, years."""
+
+SCHEDULER_CONNECT_SECONDS = 5.0
+"""Longest wait for a Dask scheduler to answer as one before the sweep gives up (exit 1)."""

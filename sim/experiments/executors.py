@@ -23,11 +23,12 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
+from sim import limits
 from sim.errors import ConfigError, EnvironmentFailure
 
 EXECUTORS = ("serial", "processes", "dask")
 IN_FLIGHT_PER_WORKER = 2  # tasks queued per worker: enough to keep it busy, few to hold
-CONNECT_TIMEOUT_S = 5.0  # seconds to reach a Dask scheduler and hear it answer as one
+CONNECT_TIMEOUT_S = limits.SCHEDULER_CONNECT_SECONDS
 
 # The ``source`` of the errors about the executor options (the CLI names its flags after them).
 EXECUTOR = "the executor"
