@@ -75,32 +75,42 @@ class Schedule(Strict):
     """A value per month: ``base`` from the start, then dated changes, each until the next."""
 
     base: UsdPerMonth
+    """Amount per month (USD) from the run's start until the first change."""
     changes: Annotated[
         dict[Date, UsdPerMonth],
         BeforeValidator(_month_key_map),
         Field(max_length=limits.MAX_LIST_ITEMS),
     ] = Field(default_factory=dict)
+    """Dated changes, ``YYYY-MM: amount`` (USD per month): each holds for the whole of its month
+    until the next change; a date before the run's start applies from the start."""
 
 
 class PriceSchedule(Schedule):
     """A price per car per month: ``base`` from the start, then dated changes."""
 
     base: UsdPerCar
+    """Price per car (USD) from the run's start until the first change."""
     changes: Annotated[
         dict[Date, UsdPerCar],
         BeforeValidator(_month_key_map),
         Field(max_length=limits.MAX_LIST_ITEMS),
     ] = Field(default_factory=dict)
+    """Dated changes, ``YYYY-MM: price`` (USD per car): each holds for the whole of its month
+    until the next change; a date before the run's start applies from the start."""
 
 
 # --------------------------------------------------------------------------- orders
 class Launch(Strict):
+    """The launch event: preorders taken before the run, some of which become firm orders."""
+
     preorders: Annotated[float, Field(ge=0, le=1e8)] = 0.0
-    """Preorders taken at the launch event (cars); they arrive on day 0 of the run."""
+    """Preorders taken at the launch event (cars); the firm ones arrive as orders on day 0 of
+    the run (stochastic runs draw how many turn firm)."""
     firm_share: Share = 1.0
-    """Share of preorders that become firm (locked, non-refundable) orders."""
+    """Share of preorders that become firm (locked, non-refundable) orders; the rest are lost."""
     deposit_usd: UsdPerCar = 0.0
-    """Deposit paid with each firm order, applied to the price at delivery, kept on cancellation."""
+    """Deposit per order (USD), taken in cash when the order is placed (launch firm orders and
+    every later order), applied to the price at delivery and kept when the order cancels."""
     breakage: Literal["other_income", "revenue"] = "other_income"
     """Where a forfeited deposit (a cancelled order's) is recognised, in the month it cancels:
     ``other_income`` (below gross profit, in operating profit) or ``revenue`` (IFRS 15 breakage,
@@ -108,34 +118,53 @@ class Launch(Strict):
 
 
 class ConstantDemand(Strict):
+    """The same expected order intake every month."""
+
     kind: Literal["constant"]
+    """Selects a constant intake."""
     orders_per_month: Cars
+    """Expected new orders per month (cars), from the start month on (after the launch's
+    preorders)."""
 
 
 class BassDemand(Strict):
+    """Bass diffusion: orders next month = (p + q N / market_size) (market_size - N), where N is
+    the number of cars ordered so far."""
+
     kind: Literal["bass"]
+    """Selects Bass diffusion."""
     p: Annotated[float, Field(gt=0, le=1)]
-    """Coefficient of innovation, per month."""
+    """Coefficient of innovation, per month: the share of the remaining market that orders in a
+    month on its own."""
     q: Annotated[float, Field(ge=0, le=5)]
-    """Coefficient of imitation, per month."""
+    """Coefficient of imitation, per month: the added share, in proportion to the share of the
+    market that has already ordered."""
     market_size: Annotated[float, Field(gt=0, le=limits.MAX_CARS, allow_inf_nan=False)]
     """Cars ever ordered over the model's life (launch firm orders included)."""
 
 
 class TableDemand(Strict):
+    """Expected order intake given month by month."""
+
     kind: Literal["table"]
+    """Selects an intake table."""
     orders_per_month: Annotated[list[Cars], Field(min_length=1, max_length=limits.MAX_LIST_ITEMS)]
-    """One value per month from the start; the last value holds afterwards."""
+    """Expected new orders (cars) per month, one value per month from the start month; the last
+    value holds afterwards."""
 
 
 Demand = Annotated[ConstantDemand | BassDemand | TableDemand, Field(discriminator="kind")]
 
 
 class Patience(Strict):
+    """When orders that are still waiting for a car cancel."""
+
     grace_weeks: Annotated[float, Field(ge=0, le=520)] = 8.0
-    """Waiting orders never cancel in their first ``grace_weeks``."""
+    """Weeks after it is placed during which an order never cancels (rounded to whole days, at
+    least one day)."""
     monthly_cancel_rate: Annotated[float, Field(ge=0, lt=1)] = 0.0
-    """After the grace period, the share of still-waiting orders that cancel per month."""
+    """After the grace period, the share of still-waiting orders that cancel per month (applied
+    as the equivalent constant daily rate)."""
 
 
 # --------------------------------------------------------------------------- factory
@@ -147,31 +176,47 @@ class _ShapedRamp(Strict):
     """A ramp from ``initial_share`` at the line's start to ``peak_share`` after ``months``."""
 
     kind: str  # narrowed to one literal by each ramp (declared here so it is dumped first)
+    """The ramp's shape."""
     months: Months
-    """Months from the line's start until it reaches ``peak_share``."""
+    """Months from the line's start until it reaches ``peak_share`` (a month is 365.25 / 12
+    days)."""
     initial_share: Share = 0.0
+    """Output at the line's start as a share of nameplate."""
     peak_share: Annotated[float, Field(gt=0, le=3)] = 1.0
     """Output at the end of the ramp as a share of nameplate (above 1 = overtime, extra shifts)."""
 
 
 class LogisticRamp(_ShapedRamp):
+    """An S-curve from ``initial_share`` to ``peak_share``, steepest halfway through ``months``."""
+
     kind: Literal["logistic"]
+    """Selects the S-curve."""
     steepness: Annotated[float, Field(ge=0.1, le=50)] = 8.0
     """How sharp the S is (0.1 is close to a straight line, 50 close to a step)."""
 
 
 class LinearRamp(_ShapedRamp):
+    """A straight line from ``initial_share`` to ``peak_share`` over ``months``."""
+
     kind: Literal["linear"]
+    """Selects the straight line."""
 
 
 class StepRamp(_ShapedRamp):
+    """``initial_share`` for ``months``, then ``peak_share``."""
+
     kind: Literal["step"]
+    """Selects the step."""
     months: Annotated[float, Field(ge=0, le=MAX_HORIZON_MONTHS, allow_inf_nan=False)]
-    """Output stays at ``initial_share`` for ``months``, then jumps to ``peak_share``."""
+    """Output stays at ``initial_share`` for ``months`` (a month is 365.25 / 12 days), then jumps
+    to ``peak_share``; 0 means at ``peak_share`` from the start."""
 
 
 class TableRamp(Strict):
+    """The share of nameplate given month by month."""
+
     kind: Literal["table"]
+    """Selects a table of shares."""
     shares: Annotated[list[RampShare], Field(min_length=1, max_length=limits.MAX_LIST_ITEMS)]
     """Share of nameplate per month since the line's start; the last value holds afterwards."""
 
@@ -183,18 +228,25 @@ class Availability(Strict):
     mtbf_hours: Annotated[
         float, Field(ge=limits.MIN_MTBF_HOURS, le=limits.MAX_HOURS, allow_inf_nan=False)
     ] = 100.0
-    """Mean time between breakdowns of the line (calendar hours)."""
+    """Mean time between breakdowns of the line (calendar hours from a repair to the next
+    breakdown); the line is up mtbf / (mtbf + mttr) of the time."""
     mttr_hours: Annotated[float, Field(ge=0, le=limits.MAX_HOURS, allow_inf_nan=False)] = 0.0
-    """Mean time to repair (calendar hours)."""
+    """Mean time to repair (calendar hours); 0 means the line never breaks down."""
 
 
 class Capex(Strict):
+    """Capital spending on a line: paid once, depreciated straight-line."""
+
     amount_usd: Annotated[float, Field(ge=0, le=limits.MAX_USD, allow_inf_nan=False)]
+    """Capital spent (USD), paid in one go in the month of ``date``."""
     date: Date
-    """Month the cash goes out; before the run's start it is sunk (only its depreciation counts)."""
+    """Month the cash goes out; before the run's start it is sunk (only its depreciation counts)
+    unless ``cash.pre_start_capex`` is ``in_cash``."""
     depreciation_years: Annotated[float, Field(gt=0, le=limits.MAX_YEARS, allow_inf_nan=False)] = (
         10.0
     )
+    """Straight-line depreciation period (years, rounded to whole months), counted from the later
+    of ``date`` and the line's start."""
 
 
 HOLIDAY_RULES = ("new_year", "spring_festival", "labour_day", "national_day")
@@ -202,6 +254,8 @@ HOLIDAY_RULES = ("new_year", "spring_festival", "labour_day", "national_day")
 
 
 class Shutdown(Strict):
+    """A dated closure of the plant or of a line."""
+
     start: Date
     """First day the plant (or line) is closed."""
     days: Annotated[int, Field(ge=1, le=366)]
@@ -229,23 +283,36 @@ class PlantCalendar(Strict):
 
 
 class Line(Strict):
+    """One production line of the plant."""
+
     start: Date
+    """Day the line starts producing; its ramp and its fixed cost count from that day."""
     capacity_per_year: Annotated[float, Field(gt=0, le=limits.MAX_CARS, allow_inf_nan=False)]
-    """Nameplate capacity, cars per year."""
+    """Nameplate capacity, cars per year (at a ramp share of 1, before breakdowns and yield)."""
     working_days_per_week: Annotated[int, Field(ge=1, le=7)] = 6
+    """Days a week the line works, Monday first (6: Monday to Saturday); the nameplate is spread
+    over them."""
     ramp: Ramp
+    """Output since the line's start as a share of nameplate, by ``kind`` (tables below)."""
     availability: Availability = Availability()
+    """Random breakdowns and repairs of the line."""
     fixed_cost_per_month_usd: UsdPerMonth = 0.0
-    """Plant overhead from the line's start (indirect labour, energy, maintenance)."""
+    """Plant overhead from the line's start (USD per month; indirect labour, energy,
+    maintenance), prorated by day in the start month."""
     capex: Capex | None = None
+    """Capital spending on the line; none when left out."""
     calendar: PlantCalendar | None = None
     """This line's own holidays and shutdowns, replacing the factory's calendar for it."""
 
 
 class Yield(Strict):
+    """First-pass yield, rising with cumulative output: the share of capacity that comes out as
+    good cars."""
+
     initial: Annotated[float, Field(gt=0, le=1)] = 1.0
-    """First-pass yield of the first car."""
+    """First-pass yield of the first car (at most ``mature``)."""
     mature: Annotated[float, Field(gt=0, le=1)] = 1.0
+    """First-pass yield once learning is complete."""
     halving_units: Annotated[
         float, Field(gt=0, le=limits.MAX_EXPERIENCE_UNITS, allow_inf_nan=False)
     ] = 10_000.0
@@ -259,32 +326,47 @@ class Yield(Strict):
 
 
 class Disruption(Strict):
+    """A scheduled supply disruption."""
+
     start: Date
+    """Day it begins (``YYYY-MM`` is the first of the month)."""
     days: Days
+    """How long it lasts, in days (fractions allowed)."""
     output_cut: Share
-    """Share of output lost while it lasts."""
+    """Share of the plant's output (all lines) lost while it lasts."""
 
 
 class RandomDisruptions(Strict):
+    """Random supply disruptions: drawn in stochastic runs; deterministic runs cut output by
+    their expected share throughout."""
+
     rate_per_year: Annotated[
         float, Field(ge=0, le=limits.MAX_DISRUPTIONS_PER_YEAR, allow_inf_nan=False)
     ] = 0.0
+    """Mean number of disruptions per year (they arrive as a Poisson process); 0 means none."""
     mean_days: Days = 7.0
+    """Mean length of a disruption, in days (exponentially distributed)."""
     output_cut: Share = 0.5
+    """Share of the plant's output (all lines) lost while one lasts."""
 
 
 class Factory(Strict):
+    """The plant: its lines, yield learning, stock, logistics and disruptions."""
+
     lines: Annotated[
         dict[str, Line],
         Field(min_length=1, max_length=limits.MAX_LINES),
         AfterValidator(_names_are_identifiers),
     ]
+    """The production lines, by name (letters, digits and underscores)."""
     yield_: Yield = Field(default=Yield(), alias="yield")
+    """First-pass yield learning, shared by all lines."""
     initial_experience_units: Experience = 0.0
     """Cars built before the run's start (pilot builds): where the learning curves begin."""
     finished_goods_target: Cars = 0.0
     """Unsold cars the plant may build ahead of orders (build to order plus this buffer)."""
     logistics_lag_days: Annotated[int, Field(ge=0, le=365)] = 7
+    """Days from a car's allocation to an order at the plant to its delivery (and revenue)."""
     pilot_stock_units: Cars = 0.0
     """Pilot builds (part of ``initial_experience_units``) held as finished stock at the start:
     they are the first cars allocated, delivered after the logistics lag, and their product cost
@@ -296,7 +378,9 @@ class Factory(Strict):
         Field(max_length=limits.MAX_LIST_ITEMS),
         AfterValidator(_names_are_identifiers),
     ] = Field(default_factory=dict)
+    """Scheduled supply disruptions, by name (letters, digits and underscores)."""
     random_disruptions: RandomDisruptions = RandomDisruptions()
+    """Random supply disruptions."""
 
     @model_validator(mode="after")
     def _pilot_stock(self) -> Factory:
@@ -307,12 +391,23 @@ class Factory(Strict):
 
 # --------------------------------------------------------------------------- costs
 class WrightCost(Strict):
+    """Wright's learning curve: the cost above ``floor_usd`` is multiplied by
+    ``progress_ratio`` at each doubling of the cars built so far (``initial_experience_units``
+    included)."""
+
     kind: Literal["wright"]
+    """Selects the learning curve."""
     first_unit_usd: Annotated[float, Field(gt=0, le=limits.MAX_USD_PER_CAR, allow_inf_nan=False)]
+    """Cost of the first car (USD)."""
     floor_usd: UsdPerCar = 0.0
+    """Cost per car (USD) the curve approaches and never goes below; at most
+    ``first_unit_usd``."""
     progress_ratio: float
-    """Cost multiplier per doubling of cumulative output, in (0, 1]."""
+    """Multiplier of the cost above the floor per doubling of cumulative output, in (0, 1]
+    (1: no learning); above 0.5 for ``cumulative_average``."""
     formulation: Literal["unit", "cumulative_average"] = "unit"
+    """``unit``: the curve gives each car's cost; ``cumulative_average``: it gives the average
+    cost of all cars built so far."""
 
     @field_validator("progress_ratio")
     @classmethod
@@ -331,11 +426,17 @@ class WrightCost(Strict):
 
 
 class DeclineCost(Strict):
+    """A cost that falls with time, not with volume."""
+
     kind: Literal["annual_decline"]
+    """Selects a yearly decline."""
     start_usd: Annotated[float, Field(gt=0, le=limits.MAX_USD_PER_CAR, allow_inf_nan=False)]
     """Cost per car at the run's start."""
     decline_per_year: Annotated[float, Field(ge=0, lt=1)] = 0.0
+    """Share by which the cost above ``floor_usd`` falls per year, compounded continuously over
+    time (cost = floor + (start - floor) (1 - decline) ^ years)."""
     floor_usd: UsdPerCar = 0.0
+    """Cost per car (USD) it never goes below; at most ``start_usd``."""
 
     @model_validator(mode="after")
     def _floor(self) -> DeclineCost:
@@ -348,22 +449,33 @@ CostComponent = Annotated[WrightCost | DeclineCost, Field(discriminator="kind")]
 
 
 class Costs(Strict):
+    """Variable cost per car, by component."""
+
     components: Annotated[
         dict[str, CostComponent],
         Field(min_length=1, max_length=limits.MAX_LIST_ITEMS),
         AfterValidator(_names_are_identifiers),
     ]
+    """Cost components by name (letters, digits and underscores), each by ``kind`` (tables
+    below); a car's variable cost is their sum."""
 
 
 class Opex(Strict):
+    """Operating expenses, below gross profit."""
+
     rnd_per_month_usd: Schedule = Schedule(base=0.0)
+    """Research and development (USD per month)."""
     sga_per_month_usd: Schedule = Schedule(base=0.0)
+    """Selling, general and administrative expenses (USD per month)."""
     selling_share_of_revenue: Annotated[float, Field(ge=0, lt=1)] = 0.0
+    """Selling cost as a share of revenue, on top of ``sga_per_month_usd``."""
 
 
 class Price(Strict):
+    """The selling price."""
+
     asp_usd: PriceSchedule
-    """Average selling price per delivered car."""
+    """Average selling price per delivered car (USD), with dated changes."""
 
 
 PayDays = Annotated[float, Field(ge=0, le=365, allow_inf_nan=False)]
@@ -384,6 +496,8 @@ class WorkingCapital(Strict):
 
 
 class Cash(Strict):
+    """How capex paid before the run's start enters cash."""
+
     pre_start_capex: Literal["sunk", "in_cash"] = "sunk"
     """Capex paid before the run's start: ``sunk`` (operating view: only its depreciation counts
     and cumulative cash starts at 0) or ``in_cash`` (investment view: paid in the first month,
@@ -391,26 +505,48 @@ class Cash(Strict):
 
 
 class Breakeven(Strict):
+    """How the sustained break-even is judged."""
+
     sustain_months: Annotated[int, Field(ge=1, le=60)] = 3
+    """Months in a row operating profit per car must stay at or above zero for the sustained
+    break-even (its month is the first of them)."""
 
 
 # --------------------------------------------------------------------------- scenario
 class Scenario(Strict):
+    """One scenario file: a plan for the plant, its market and its costs."""
+
     name: Name
+    """Name of the scenario; a run's folder is ``outputs/<name>/``."""
     description: str = ""
+    """Free text, kept with the results."""
     currency: Literal["USD"] = "USD"
+    """Currency of every money field (only ``USD``)."""
     start: Date
+    """First month of the run (``YYYY-MM``; a full date must be the first of a month)."""
     horizon_months: Annotated[int, Field(ge=1, le=MAX_HORIZON_MONTHS)]
+    """Number of months simulated from ``start``."""
     mode: Literal["deterministic", "stochastic"] = "deterministic"
+    """``deterministic``: every random quantity at its expectation; ``stochastic``: random draws
+    from ``seed``."""
     seed: Seed = 0
+    """Seed of a stochastic run's random draws (a run may be given another)."""
     launch: Launch = Launch()
+    """The launch event."""
     demand: Demand
+    """Order intake after the launch, by ``kind`` (tables below)."""
     patience: Patience = Patience()
+    """When waiting orders cancel."""
     factory: Factory
+    """The plant."""
     price: Price
+    """The selling price."""
     costs: Costs
+    """Variable cost per car."""
     opex: Opex = Opex()
+    """Operating expenses below gross profit."""
     breakeven: Breakeven = Breakeven()
+    """How the sustained break-even is judged."""
     working_capital: WorkingCapital = WorkingCapital()
     """Supplier payables and customer receivables (deposits are under ``launch``)."""
     cash: Cash = Cash()
