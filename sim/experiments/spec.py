@@ -32,9 +32,14 @@ def _items(min_length: int = 0) -> Any:
 
 # --------------------------------------------------------------------------- distributions
 class Uniform(Strict):
+    """Every value between ``low`` and ``high`` equally likely."""
+
     dist: Literal["uniform"]
+    """Selects the uniform distribution."""
     low: Finite
+    """Lowest value, in the unit of the field varied."""
     high: Finite
+    """Highest value (above ``low``)."""
 
     @model_validator(mode="after")
     def _ordered(self) -> Uniform:
@@ -44,17 +49,27 @@ class Uniform(Strict):
 
 
 class Normal(Strict):
+    """The normal (Gaussian) distribution; the draws are not truncated."""
+
     dist: Literal["normal"]
+    """Selects the normal distribution."""
     mean: Finite
+    """Mean, in the unit of the field varied."""
     sigma: Annotated[float, Field(gt=0, allow_inf_nan=False)]
     """Standard deviation, in the unit of the value."""
 
 
 class Triangular(Strict):
+    """The triangular distribution from ``low`` to ``high``, peaking at ``mode``."""
+
     dist: Literal["triangular"]
+    """Selects the triangular distribution."""
     low: Finite
+    """Lowest value, in the unit of the field varied."""
     mode: Finite
+    """Most likely value (``low <= mode <= high``)."""
     high: Finite
+    """Highest value (above ``low``)."""
 
     @model_validator(mode="after")
     def _ordered(self) -> Triangular:
@@ -67,15 +82,23 @@ class Triangular(Strict):
 
 
 class LogNormal(Strict):
+    """The log-normal distribution: the value's natural logarithm is normal."""
+
     dist: Literal["lognormal"]
+    """Selects the log-normal distribution."""
     median: Annotated[float, Field(gt=0, allow_inf_nan=False)]
+    """Median, in the unit of the field varied."""
     sigma: Annotated[float, Field(gt=0, allow_inf_nan=False)]
     """Standard deviation of the value's natural logarithm."""
 
 
 class Discrete(Strict):
+    """One of a list of values."""
+
     dist: Literal["discrete"]
+    """Selects a list of values."""
     values: Annotated[list[Any], _items(1)]
+    """The values to draw from (each a value the field accepts)."""
     weights: (
         Annotated[list[Annotated[float, Field(ge=0, allow_inf_nan=False)]], _items()] | None
     ) = None
@@ -103,8 +126,11 @@ class GridRange(Strict):
     """``start`` to ``stop`` (included when reached) in steps of ``step``."""
 
     start: Finite
+    """First value."""
     stop: Finite
+    """Last value, included when a whole number of steps reaches it (not below ``start``)."""
     step: Annotated[float, Field(gt=0, allow_inf_nan=False)]
+    """Step between values."""
 
     @model_validator(mode="after")
     def _ordered(self) -> GridRange:
@@ -132,14 +158,19 @@ def _none_is_empty(value: object) -> object:
 
 
 class Variant(Strict):
+    """A named set of overrides of the base scenario (or of another scenario file)."""
+
     scenario: str | None = None
     """Scenario file (relative to the sweep file) to use instead of ``base``."""
     set_: Annotated[dict[str, Any], Field(alias="set"), _items()] = Field(default_factory=dict)
     """Overrides by dotted path, applied to the variant's scenario."""
     description: str = ""
+    """Free text about the variant."""
 
 
 class Sample(Strict):
+    """Random draws of scenario values, each draw one point."""
+
     method: Literal["lhs", "mc", "saltelli"] = "lhs"
     """Latin hypercube (``lhs``), plain Monte Carlo (``mc``), or ``saltelli``: SALib's Sobol'
     sequence with Saltelli's cross-sampling (``SALib.sample.sobol.sample``, no second-order
@@ -148,6 +179,7 @@ class Sample(Strict):
     """Number of draws (each a point, crossed with every variant and grid cell); for
     ``saltelli`` the base sample N, a power of 2, giving N * (params + 2) draws."""
     params: Annotated[dict[str, Distribution], _items(1)]
+    """A distribution per dotted path into the scenario, by ``dist`` (tables below)."""
     seed: Seed | None = None
     """Seed of the draws (default: from ``master_seed``); ``saltelli`` passes it to SALib."""
 
@@ -166,6 +198,8 @@ class Sample(Strict):
 
 
 class Outputs(Strict):
+    """What a sweep keeps besides its tables."""
+
     full_monthly: bool = False
     """Also keep every run's full monthly table (``monthly.parquet``); bands only otherwise."""
     bands_by: Literal["point", "variant"] = "point"
@@ -173,24 +207,38 @@ class Outputs(Strict):
 
 
 class SweepSpec(Strict):
+    """One sweep file: a base scenario, its variants, a grid and a sample."""
+
     name: Name
+    """Name of the sweep; results go to ``outputs/<name>/``."""
     description: str = ""
+    """Free text, kept with the results."""
     base: str
     """Base scenario file, relative to the sweep file."""
     mode: Literal["stochastic", "deterministic"] = "stochastic"
+    """Mode of every run, in place of the scenarios' own: ``stochastic`` (random draws) or
+    ``deterministic`` (every random quantity at its expectation; then 1 replication)."""
     master_seed: Seed = 0
+    """Seed every run's random numbers come from: replication k of every point gets the same
+    streams (common random numbers)."""
     replications: Annotated[int, Field(ge=1, le=limits.MAX_RUNS)] = 1
+    """Runs per point, each with its own seed."""
     baseline: str | None = None
     """Variant the others are compared with (paired by replication); default: the first."""
     variants: Annotated[
         dict[str, Annotated[Variant, BeforeValidator(_none_is_empty)]], _items()
     ] = Field(default_factory=dict)
+    """Named sets of overrides (letters, digits, ``_`` and ``-``); ``name: {}`` is the base
+    itself; none: the base alone."""
     grid: Annotated[dict[str, Annotated[list[Any], _items(1)]], _items()] = Field(
         default_factory=dict
     )
-    """Values per dotted path (ranges are expanded to lists before validation)."""
+    """Values per dotted path, a list or a range ``{start, stop, step}``: the full factorial,
+    applied after each variant's own overrides."""
     sample: Sample | None = None
+    """Random draws, each one point; none when left out."""
     outputs: Outputs = Outputs()
+    """What is kept besides the tables."""
 
     @property
     def variant_names(self) -> list[str]:
