@@ -61,6 +61,7 @@ class SensitivityResult:
 
 def run_sensitivity(
     config: str | Path | None = None,
+    *,
     spec: str | Path | None = None,
     executor: str = "processes",
     workers: int | None = None,
@@ -72,10 +73,11 @@ def run_sensitivity(
 ) -> SensitivityResult:
     """Run the one-at-a-time and (unless ``sobol=False``) the Sobol analysis of a scenario.
 
-    ``config``: scenario file (default: the default scenario); ``spec``: sensitivity file
-    (default ``configs/sensitivity/<scenario stem>.yaml``); ``out`` defaults to
-    ``outputs/<spec name>``; ``executor``, ``workers``, ``scheduler`` and ``progress`` are
-    those of :func:`sim.experiments.run_sweep`. ``resume`` finishes an interrupted analysis.
+    ``config``: scenario file (default: the default scenario); every option after it is
+    keyword-only. ``spec``: sensitivity file (default
+    ``configs/sensitivity/<scenario stem>.yaml``); ``out`` defaults to ``outputs/<spec name>``;
+    ``executor``, ``workers``, ``scheduler`` and ``progress`` are those of
+    :func:`sim.experiments.run_sweep`. ``resume`` finishes an interrupted analysis.
     Bad input raises :class:`sim.errors.ConfigError` before anything runs or is written;
     failed runs raise :class:`RunsFailed` (their sweep folder keeps them, with the errors).
     """

@@ -7,7 +7,6 @@ every character outside letters, digits, ``_`` and ``-`` made ``_``, as variant 
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from typing import Any
 
@@ -15,7 +14,8 @@ import numpy as np
 import pandas as pd
 
 from sim.analysis.plan import Analysis
-from sim.experiments.plan import SweepPlan, load_sweep
+from sim.experiments.plan import SweepPlan
+from sim.experiments.spec import Variant
 
 BASE = "base"
 OAT_COLUMNS = [
@@ -52,25 +52,21 @@ def variant_names(paths: list[str]) -> dict[str, tuple[str, str]]:
 
 def oat_sweep(analysis: Analysis) -> SweepPlan:
     """The sweep of the base and of each input at its low and high value, checked."""
-    variants: dict[str, Any] = {BASE: {"description": "the scenario as it is"}}
-    for path, (low, high) in variant_names(analysis.paths).items():
-        item = analysis.spec.inputs[path]
-        variants[low] = {"set": {path: item.low}, "description": f"{path} at its low value"}
-        variants[high] = {"set": {path: item.high}, "description": f"{path} at its high value"}
+    variants = {BASE: Variant(description="the scenario as it is")}
+    names = variant_names(analysis.paths)
+    for path, low, high in analysis.problem.items():
+        for name, side, value in zip(names[path], ("low", "high"), (low, high), strict=True):
+            variants[name] = Variant(set_={path: value}, description=f"{path} at its {side} value")
     runs = analysis.spec.oat
-    plan = load_sweep(
-        {
-            "name": f"{analysis.name}-oat",
-            "description": f"One at a time over {len(analysis.paths)} inputs of {analysis.source}",
-            "base": str(analysis.scenario_path),
-            "mode": runs.mode,
-            "master_seed": runs.master_seed,
-            "replications": runs.replications,
-            "baseline": BASE,
-            "variants": variants,
-        }
+    return analysis.sweep(
+        "oat",
+        description=f"One at a time over {len(analysis.problem)} inputs of {analysis.source}",
+        mode=runs.mode,
+        master_seed=runs.master_seed,
+        replications=runs.replications,
+        baseline=BASE,
+        variants=variants,
     )
-    return dataclasses.replace(plan, source=f"{analysis.source} (oat)")
 
 
 def oat_table(analysis: Analysis, points: pd.DataFrame) -> pd.DataFrame:
@@ -86,14 +82,15 @@ def oat_table(analysis: Analysis, points: pd.DataFrame) -> pd.DataFrame:
     breakeven = by["breakeven_p50_index"].astype(float).replace(np.inf, np.nan)
     capital = by["capital_needed_p50"].astype(float)
     rows = []
-    for path, (low, high) in variant_names(analysis.paths).items():
-        item = analysis.spec.inputs[path]
+    names = variant_names(analysis.paths)
+    for path, low_value, high_value in analysis.problem.items():
+        low, high = names[path]
         row: dict[str, Any] = {
             "input": path,
             "label": analysis.spec.label(path),
-            "low": item.low,
+            "low": low_value,
             "base": analysis.base[path],
-            "high": item.high,
+            "high": high_value,
         }
         for metric, values in (("breakeven", breakeven), ("capital", capital)):
             row |= {f"{metric}_low": values[low], f"{metric}_base": values[BASE]}

@@ -18,8 +18,11 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
 import sim
-from sim.analysis.spec import SensitivitySpec, spec_from_dict
+from sim.analysis.problem import Problem
+from sim.analysis.spec import PARTS, SensitivitySpec, spec_from_dict
 from sim.config.load import (
     DEFAULT_SCENARIO,
     PACKAGE_ROOT,
@@ -29,8 +32,10 @@ from sim.config.load import (
 )
 from sim.config.reader import read_document
 from sim.config.schema import Scenario
-from sim.config.strict import suggest
+from sim.config.strict import suggest, translate
 from sim.errors import ConfigError, EnvironmentFailure
+from sim.experiments.plan import SweepPlan, build_plan
+from sim.experiments.spec import SweepSpec
 
 FIXED = {
     "seed": "seeds come from the analysis' master_seed",
@@ -60,9 +65,14 @@ class Analysis:
     def name(self) -> str:
         return self.spec.name
 
+    @cached_property
+    def problem(self) -> Problem:
+        """The inputs in file order with their bounds: SALib's problem, for both parts."""
+        return Problem.of(self.spec)
+
     @property
     def paths(self) -> list[str]:
-        return list(self.spec.inputs)
+        return list(self.problem.names)
 
     @property
     def start(self) -> str:
@@ -71,15 +81,6 @@ class Analysis:
     @property
     def horizon_months(self) -> int:
         return self.scenario.horizon_months
-
-    def problem(self) -> dict[str, Any]:
-        """The SALib problem: the inputs in file order, uniform between low and high."""
-        inputs = self.spec.inputs
-        return {
-            "num_vars": len(inputs),
-            "names": self.paths,
-            "bounds": [[i.low, i.high] for i in inputs.values()],
-        }
 
     @cached_property
     def spec_hash(self) -> str:
@@ -90,6 +91,20 @@ class Analysis:
         content = {"spec": spec, "scenario": self.scenario_data, "version": sim.__version__}
         text = json.dumps(content, sort_keys=True, default=str, separators=(",", ":"))
         return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+    def sweep(self, part: str, **fields: Any) -> SweepPlan:
+        """The checked sweep of one part (``oat`` or ``sobol``) over this scenario, built from
+        typed parts in memory: ``fields`` are :class:`SweepSpec` fields besides the name and
+        base, and the scenario is the mapping already read (no file is read again)."""
+        if part not in PARTS:
+            raise ValueError(f"part must be one of {PARTS}, got {part!r}")
+        source = f"{self.source} ({part})"
+        try:
+            spec = SweepSpec(name=f"{self.name}-{part}", base=str(self.scenario_path), **fields)
+        except ValidationError as exc:
+            raise translate(exc, SweepSpec, source) from None
+        paths = {"base": str(self.scenario_path)}
+        return build_plan(spec, self.scenario_data, source=source, paths=paths)
 
     def resolved(self) -> dict[str, Any]:
         """The analysis as run: the spec with defaults and labels, base values, files."""

@@ -7,7 +7,6 @@ low and high, N * (inputs + 2) points in SALib's order), so point ``i`` of the s
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
@@ -15,8 +14,9 @@ import numpy as np
 import pandas as pd
 
 from sim.analysis.plan import Analysis
-from sim.experiments.plan import SweepPlan, load_sweep
+from sim.experiments.plan import SweepPlan
 from sim.experiments.runner import PRIMARY
+from sim.experiments.spec import Outputs, Sample
 
 SOBOL_COLUMNS = ["metric", "input", "label", "S1", "S1_conf", "ST", "ST_conf"]
 """``sobol.csv``: first-order and total indices with the half-width of their 95 % CIs."""
@@ -25,25 +25,18 @@ RUN_COLUMNS = ["run_id", "status", f"breakeven_{PRIMARY}_index", "peak_cash_defi
 
 
 def sobol_sweep(analysis: Analysis) -> SweepPlan:
-    """The sweep over SALib's Saltelli design of the inputs' box, checked."""
+    """The sweep over SALib's Saltelli design of the inputs' box (the analysis' problem)."""
     s = analysis.spec.sobol
-    params = {
-        path: {"dist": "uniform", "low": item.low, "high": item.high}
-        for path, item in analysis.spec.inputs.items()
-    }
-    plan = load_sweep(
-        {
-            "name": f"{analysis.name}-sobol",
-            "description": f"Saltelli design over {len(params)} inputs of {analysis.source}",
-            "base": str(analysis.scenario_path),
-            "mode": s.mode,
-            "master_seed": s.master_seed,
-            "replications": s.replications,
-            "sample": {"method": "saltelli", "size": s.size, "seed": s.seed, "params": params},
-            "outputs": {"bands_by": "variant"},  # one pooled band, not one per point
-        }
+    params = analysis.problem.uniform_params()
+    return analysis.sweep(
+        "sobol",
+        description=f"Saltelli design over {len(params)} inputs of {analysis.source}",
+        mode=s.mode,
+        master_seed=s.master_seed,
+        replications=s.replications,
+        sample=Sample(method="saltelli", size=s.size, seed=s.seed, params=params),
+        outputs=Outputs(bands_by="variant"),  # one pooled band, not one per point
     )
-    return dataclasses.replace(plan, source=f"{analysis.source} (sobol)")
 
 
 def model_outputs(
@@ -117,9 +110,10 @@ def sobol_table(
 def sobol_frame(analysis: Analysis, outputs: Mapping[str, np.ndarray]) -> pd.DataFrame:
     """``sobol.csv``: the indices of each metric of the spec, largest total effect first."""
     s = analysis.spec.sobol
+    problem = analysis.problem.salib()
     frames = []
     for metric in s.metrics:
-        t = sobol_table(analysis.problem(), outputs[metric], resamples=s.resamples, seed=s.seed)
+        t = sobol_table(problem, outputs[metric], resamples=s.resamples, seed=s.seed)
         t.insert(0, "metric", metric)
         t.insert(2, "label", [analysis.spec.label(p) for p in t["input"]])
         frames.append(t.sort_values("ST", ascending=False, kind="stable"))

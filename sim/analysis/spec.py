@@ -21,6 +21,9 @@ from sim.limits import MAX_SOBOL_RUNS
 METRICS = ("breakeven", "capital")
 """``breakeven``: month index of the primary break-even; ``capital``: peak cash deficit, USD."""
 
+PARTS = ("oat", "sobol")
+"""The analysis' two sweeps, named ``<name>-oat`` and ``<name>-sobol``."""
+
 Seed = Annotated[int, Field(ge=0, le=limits.MAX_SEED)]
 Finite = Annotated[float, Field(allow_inf_nan=False)]
 Mode = Literal["deterministic", "stochastic"]
@@ -109,6 +112,22 @@ def spec_from_dict(
     The run counts are checked from the sizes alone, before anything is built.
     """
     spec = validate(SensitivitySpec, dict(data), source, locate)
+    longest = limits.MAX_NAME_CHARS - 1 - max(len(part) for part in PARTS)
+    if len(spec.name) > longest:
+        raise ConfigError(
+            source,
+            "name",
+            f"at most {longest} characters (the sweeps are named <name>-oat and <name>-sobol), "
+            f"got {len(spec.name)}",
+        )
+    most_inputs = (limits.MAX_LIST_ITEMS - 1) // 2
+    if len(spec.inputs) > most_inputs:
+        raise ConfigError(
+            source,
+            "inputs",
+            f"{len(spec.inputs):,} inputs is too many for the one-at-a-time sweep (2 variants "
+            f"each and the base; at most {most_inputs:,} inputs)",
+        )
     runs = spec.sobol.size * (len(spec.inputs) + 2) * spec.sobol.replications
     if runs > MAX_SOBOL_RUNS:
         raise ConfigError(

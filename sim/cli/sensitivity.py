@@ -57,7 +57,7 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
         with executor_flags():
             result = run_sensitivity(
                 args.config,
-                args.spec,
+                spec=args.spec,
                 executor=executor_of(args),
                 workers=args.workers,
                 scheduler=args.scheduler,

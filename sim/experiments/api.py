@@ -86,6 +86,7 @@ def chunk_size(todo: int, workers: int) -> int:
 
 def run_sweep(
     spec_or_path: str | Path | Mapping[str, Any] | SweepPlan,
+    *,
     executor: str = "processes",
     workers: int | None = None,
     scheduler: str | None = None,
@@ -93,13 +94,13 @@ def run_sweep(
     resume: bool = False,
     progress: bool | Callable[[int, int], Any] | None = None,
     full_monthly: bool | None = None,
-    *,
     chunk_runs: int | None = None,
 ) -> SweepResult:
     """Run a sweep (file, mapping or :func:`load_sweep` plan) and return its tables.
 
-    ``executor``: ``"serial"``, ``"processes"`` (a local pool of ``workers`` processes, default
-    all CPUs) or ``"dask"`` (the cluster at ``scheduler``, or a local one of ``workers``).
+    Every option after the sweep is keyword-only. ``executor``: ``"serial"``, ``"processes"``
+    (a local pool of ``workers`` processes, default all CPUs) or ``"dask"`` (the cluster at
+    ``scheduler``, or a local one of ``workers``).
     ``out`` defaults to ``outputs/<sweep name>``. ``resume`` finishes an interrupted sweep in
     ``out`` (refused if the sweep changed). ``full_monthly`` overrides ``outputs.full_monthly``.
     ``chunk_runs`` (runs per task) is chosen from the worker count when None; it never changes

@@ -15,7 +15,7 @@ from sim.analysis.spec import spec_from_dict
 
 def test_by_hand(work, write_spec):
     res = run_sensitivity(
-        work / "tiny.yaml", write_spec(), executor="serial", out=work / "out", sobol=False
+        work / "tiny.yaml", spec=write_spec(), executor="serial", out=work / "out", sobol=False
     )
     t = res.oat.set_index("input")
     sga, asp = t.loc["opex.sga_per_month_usd.base"], t.loc["price.asp_usd.base"]
@@ -39,7 +39,7 @@ def test_by_hand(work, write_spec):
 
 def test_oat_csv_contract(work, write_spec):
     res = run_sensitivity(
-        work / "tiny.yaml", write_spec(), executor="serial", out=work / "out", sobol=False
+        work / "tiny.yaml", spec=write_spec(), executor="serial", out=work / "out", sobol=False
     )
     csv = pd.read_csv(work / "out" / "oat.csv")
     assert list(csv.columns) == OAT_COLUMNS
@@ -106,7 +106,7 @@ def test_variant_names_pass_the_engine_rule(work, write_spec, spec):
 def test_stochastic_oat_is_the_median_of_the_replications(work, write_spec, spec):
     spec["oat"] = {"mode": "stochastic", "replications": 3, "master_seed": 1}
     res = run_sensitivity(
-        work / "tiny.yaml", write_spec(spec), executor="serial", out=work / "o", sobol=False
+        work / "tiny.yaml", spec=write_spec(spec), executor="serial", out=work / "o", sobol=False
     )
     runs = res.oat_sweep.runs
     assert len(runs) == 5 * 3

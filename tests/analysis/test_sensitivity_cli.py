@@ -48,6 +48,7 @@ CASES = {
         "1 replication",
     ),
     "no_inputs": ({"inputs": {}}, "inputs", "must not be empty"),
+    "name_too_long_for_its_sweeps": ({"name": "n" * 95}, "name", "at most 94 characters"),
 }
 
 
@@ -160,11 +161,15 @@ def test_resume_gives_identical_tables(write_spec, work, capsys):
 
 def test_resume_refuses_a_changed_spec(spec, write_spec, work):
     path = write_spec()
-    run_sensitivity(work / "tiny.yaml", path, executor="serial", out=work / "o", progress=False)
+    run_sensitivity(
+        work / "tiny.yaml", spec=path, executor="serial", out=work / "o", progress=False
+    )
     spec["sobol"]["seed"] = 4
     write_spec(spec)
     with pytest.raises(Exception, match="the analysis changed"):
-        run_sensitivity(work / "tiny.yaml", path, executor="serial", out=work / "o", resume=True)
+        run_sensitivity(
+            work / "tiny.yaml", spec=path, executor="serial", out=work / "o", resume=True
+        )
 
 
 def test_failed_runs_exit_1_and_the_folder_is_replaced_next_time(

@@ -64,7 +64,7 @@ def test_sobol_sweep_is_salibs_sample_in_order(work, write_spec):
     n, d = analysis.spec.sobol.size, len(analysis.paths)
     assert plan.n_points == n * (d + 2)
     x = np.array([[pt.factors[p] for p in analysis.paths] for pt in plan.points()])
-    expected = salib_sample.sample(analysis.problem(), n, calc_second_order=False, seed=3)
+    expected = salib_sample.sample(analysis.problem.salib(), n, calc_second_order=False, seed=3)
     np.testing.assert_array_equal(x, expected)
 
 
@@ -89,7 +89,7 @@ def test_censored_runs_count_as_the_horizon():
 
 def test_tiny_analysis_tables_and_manifest(work, write_spec):
     out = work / "out"
-    res = run_sensitivity(work / "tiny.yaml", write_spec(), executor="serial", out=out)
+    res = run_sensitivity(work / "tiny.yaml", spec=write_spec(), executor="serial", out=out)
     csv = pd.read_csv(out / "sobol.csv")
     assert list(csv.columns) == SOBOL_COLUMNS
     assert csv["metric"].tolist() == ["breakeven"] * 2 + ["capital"] * 2

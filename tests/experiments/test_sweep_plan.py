@@ -5,9 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from sim.config.load import read_scenario_data
+from sim.errors import ConfigError
 from sim.experiments import load_sweep, replication_seed
+from sim.experiments.plan import build_plan
 from sim.experiments.sample import draw
-from sim.experiments.spec import spec_from_dict
+from sim.experiments.spec import SweepSpec, Variant, spec_from_dict
 
 
 def test_counts_multiply(write_sweep, tiny):
@@ -139,3 +142,53 @@ def test_discrete_follows_its_weights():
     ).sample
     values = [d["a"] for d in draw(sample, 1)]
     assert values.count("x") == 75 and values.count("y") == 25  # LHS: exact shares
+
+
+def test_build_plan_from_typed_parts_equals_the_file(write_sweep, sweep_dir, tiny):
+    from_file = load_sweep(write_sweep(tiny))
+    spec = SweepSpec(
+        name="tiny",
+        base="small.yaml",
+        master_seed=5,
+        replications=3,
+        baseline="baseline",
+        variants={
+            "baseline": Variant(),
+            "slow": Variant(set_={"factory.lines.phase1.ramp.months": 14}),
+        },
+    )
+    base = read_scenario_data(sweep_dir / "small.yaml")
+    plan = build_plan(spec, base, source="<typed>", paths=from_file.paths)
+    assert plan.variant_data == from_file.variant_data
+    assert plan.variant_data["slow"]["factory"]["lines"]["phase1"]["ramp"]["months"] == 14
+    assert plan.spec_hash == from_file.spec_hash
+    assert plan.resolved() == from_file.resolved()
+    assert base == read_scenario_data(sweep_dir / "small.yaml")  # the caller's mapping is kept
+
+
+def test_build_plan_checks_what_load_sweep_checks(sweep_dir):
+    base = read_scenario_data(sweep_dir / "small.yaml")
+    bad_override = SweepSpec(
+        name="t", base="small.yaml", variants={"v": Variant(set_={"demand.qq": 1})}
+    )
+    with pytest.raises(ConfigError) as err:
+        build_plan(bad_override, base, source="<typed>")
+    assert (err.value.source, err.value.field) == ("<typed>", "variants.v.set.demand.qq")
+    invalid = SweepSpec(name="t", base="small.yaml", grid={"horizon_months": [12, -1]})
+    with pytest.raises(ConfigError, match="horizon_months=-1"):
+        build_plan(invalid, base, source="<typed>")
+    no_baseline = SweepSpec(name="t", base="small.yaml", baseline="x", variants={"v": Variant()})
+    with pytest.raises(ConfigError, match="'x' is not a variant") as err:
+        build_plan(no_baseline, base, source="<typed>")
+    assert err.value.field == "baseline"
+
+
+def test_build_plan_needs_each_own_scenario_and_no_other(sweep_dir):
+    base = read_scenario_data(sweep_dir / "small.yaml")
+    own = SweepSpec(name="t", base="small.yaml", variants={"v": Variant(scenario="other.yaml")})
+    with pytest.raises(ValueError, match="exactly the variants"):
+        build_plan(own, base, source="<typed>")
+    plan = build_plan(own, base, source="<typed>", variant_scenarios={"v": base})
+    assert plan.variant_data["v"] == base
+    with pytest.raises(ValueError, match="exactly the variants"):
+        build_plan(SweepSpec(name="t", base="b"), base, source="<t>", variant_scenarios={"v": base})

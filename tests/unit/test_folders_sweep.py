@@ -151,7 +151,9 @@ def test_an_exception_in_a_sensitivity_analysis_leaves_nothing_running(tmp_path,
     monkeypatch.setattr(api, "make_executor", lambda *a, **k: BrokenPool())
     out = tmp_path / "out"
     with pytest.raises(EnvironmentFailure):
-        run_sensitivity(tmp_path / "small.yaml", tmp_path / "spec.yaml", out=out, progress=False)
+        run_sensitivity(
+            tmp_path / "small.yaml", spec=tmp_path / "spec.yaml", out=out, progress=False
+        )
     statuses = [json.loads(p.read_text())["status"] for p in out.rglob("manifest.json")]
     assert statuses and "running" not in statuses
     with pytest.raises(ConfigError, match="holds unfinished sensitivity work; resume it"):
