@@ -5,8 +5,9 @@ first out, so the cars delivered by the end of a month are exactly the first ``D
 and their product cost is a difference of cumulative-cost curves. Fixed manufacturing cost and
 depreciation are period costs (charged in the month, not carried in inventory).
 
-Cash flow = operating profit + depreciation - capex - increase in inventory value
-            + deposits taken on new orders - deposits applied at delivery.
+Cash flow = operating (operating profit + depreciation) + working capital (minus the rise in
+inventory and receivables less payables and the deposit liability) + investing (-capex); see
+:mod:`sim.core.workingcap`.
 """
 
 from __future__ import annotations
@@ -17,8 +18,9 @@ from functools import cached_property
 import numpy as np
 
 from sim.config.schema import DeclineCost, Scenario, Schedule
-from sim.core.calendar import DAYS_PER_YEAR, Calendar
+from sim.core.calendar import DAYS_PER_YEAR, Calendar, add_months
 from sim.core.learning import decline_cost, total_cost
+from sim.core.workingcap import cash_flows, payables, receivables
 from sim.errors import ConfigError
 
 MIN_CARS = 1.0
@@ -45,6 +47,8 @@ class Operations:
     alloc_order_day: np.ndarray
     alloc_count: np.ndarray
     logistics_lag_days: int
+    opening_stock: float = 0.0
+    """Pilot cars held as finished stock at the start (the first cars allocated)."""
 
     @cached_property
     def deliveries(self) -> np.ndarray:
@@ -96,51 +100,98 @@ def wait_stats(ops: Operations, cal: Calendar) -> tuple[np.ndarray, np.ndarray]:
     return mean, p90
 
 
-def product_costs(sc: Scenario, cal: Calendar, ops: Operations) -> dict[str, np.ndarray]:
-    """Per component: product cost of the cars delivered in each month (FIFO)."""
+@dataclass(frozen=True)
+class ProductCosts:
+    """Per component: cost of each month's deliveries and daily purchases; stock values."""
+
+    delivered: dict[str, np.ndarray]
+    """Product cost of the cars delivered in each month (FIFO), per component."""
+    purchases: dict[str, np.ndarray]
+    """Cumulative cost of the cars built in the run by each day boundary (length n_days + 1)."""
+    inventory_value: np.ndarray
+    """Cars built (or pilot stock) and not delivered at each month end."""
+    in_transit_value: np.ndarray
+    """The part of it allocated to orders and on its way."""
+    opening_inventory: float
+    """The pilot stock's product cost at the start."""
+
+
+def product_costs(sc: Scenario, cal: Calendar, ops: Operations) -> ProductCosts:
+    """Product costs by first in, first out: the pilot stock, then the cars in build order.
+
+    ``F(x)`` is the cost of the first ``x`` cars to leave (pilot stock first): Wright curves
+    are at experience ``E - S + x`` (the pilot stock ``S`` are the last of the ``E`` pilot
+    builds), a decline cost prices each car on its build day (pilot stock at the start's cost).
+    """
     experience = sc.factory.initial_experience_units
+    stock = ops.opening_stock
     cum_prod = np.concatenate(([0.0], np.cumsum(ops.production)))
-    cum_deliv_end = _month_end(np.cumsum(ops.deliveries), cal)
-    cum_prod_end = _month_end(cum_prod[1:], cal)
+    out_by = {  # FIFO positions of the month-end stocks
+        "deliv": _month_end(np.cumsum(ops.deliveries), cal),
+        "alloc": _month_end(np.cumsum(ops.allocated), cal),
+        "made": stock + _month_end(cum_prod[1:], cal),
+    }
     years = (np.arange(cal.n_days) + 0.5) / DAYS_PER_YEAR
-    delivered, inventory = {}, np.zeros(cal.months)
+    delivered, purchases = {}, {}
+    inventory, in_transit, opening = np.zeros(cal.months), np.zeros(cal.months), 0.0
     for name, comp in sc.costs.components.items():
         if isinstance(comp, DeclineCost):
-            built_cost = np.concatenate(
-                ([0.0], np.cumsum(ops.production * decline_cost(years, comp)))
-            )
-            at_deliv = np.interp(cum_deliv_end, cum_prod, built_cost)
-            at_prod = np.interp(cum_prod_end, cum_prod, built_cost)
+            built = np.concatenate(([0.0], np.cumsum(ops.production * decline_cost(years, comp))))
+            pilot = stock * float(decline_cost(0.0, comp))
+            positions = np.concatenate(([0.0], stock + cum_prod))
+            values = np.concatenate(([0.0], pilot + built))
+            at = {k: np.interp(v, positions, values) for k, v in out_by.items()}
         else:
-            base = total_cost(experience, comp)
-            at_deliv = total_cost(experience + cum_deliv_end, comp) - base
-            at_prod = total_cost(experience + cum_prod_end, comp) - base
-        delivered[name] = np.diff(at_deliv, prepend=0.0)
-        inventory += at_prod - at_deliv
-    delivered["_inventory_value"] = inventory
-    return delivered
+            base = total_cost(experience - stock, comp)
+            pilot = float(total_cost(experience, comp) - base)
+            built = total_cost(experience + cum_prod, comp) - base - pilot
+            at = {k: total_cost(experience - stock + v, comp) - base for k, v in out_by.items()}
+        delivered[name] = np.diff(at["deliv"], prepend=0.0)
+        purchases[name] = built
+        inventory += at["made"] - at["deliv"]
+        in_transit += at["alloc"] - at["deliv"]
+        opening += pilot
+    return ProductCosts(delivered, purchases, inventory, in_transit, opening)
+
+
+def month_shares(cal: Calendar, first_day: int) -> np.ndarray:
+    """Share of each month's days from ``first_day`` on (0 before, 1 after, pro rata in it)."""
+    days = cal.month_start_day
+    return np.clip(days[1:] - np.maximum(days[:-1], first_day), 0, None) / cal.days_in_month
 
 
 def period_costs(sc: Scenario, cal: Calendar) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Fixed manufacturing cost, depreciation and capex cash per month."""
+    """Fixed manufacturing cost, depreciation and capex cash per month.
+
+    One proration rule for both period costs: a monthly amount times the share of the month's
+    days in service. Fixed cost runs from the line's start; depreciation of ``amount / L`` a
+    month (``L = 12 x depreciation_years``) from the later of the capex date and the line's
+    start, until ``L`` months' worth of shares have been charged (so the last month takes the
+    rest of a first partial month). Capex paid before the start is sunk (not in cash) unless
+    ``cash.pre_start_capex`` is ``in_cash``: then it is paid in the first month.
+    """
     fixed = np.zeros(cal.months)
     dep = np.zeros(cal.months)
     capex = np.zeros(cal.months)
-    days = cal.month_start_day
     for line in sc.factory.lines.values():
         start_day = cal.day_of(line.start)
-        active = np.clip(days[1:] - np.maximum(days[:-1], start_day), 0, None) / cal.days_in_month
-        fixed += line.fixed_cost_per_month_usd * active
+        fixed += line.fixed_cost_per_month_usd * month_shares(cal, start_day)
         if line.capex is None:
             continue
         cx = line.capex
         paid = cal.month_of(cx.date)
         if 0 <= paid < cal.months:
             capex[paid] += cx.amount_usd
-        life = max(round(cx.depreciation_years * 12), 1)
-        first = max(paid, cal.month_of(line.start))
-        months = np.arange(cal.months)
-        dep += np.where((months >= first) & (months < first + life), cx.amount_usd / life, 0.0)
+        elif paid < 0 and sc.cash.pre_start_capex == "in_cash":
+            capex[0] += cx.amount_usd
+        life = cx.depreciation_years * 12
+        in_service = max(cx.date, line.start)
+        before = min(cal.month_of(in_service), 0)  # in service before the run: count from then
+        ext = cal if before == 0 else Calendar(add_months(cal.start, before), cal.months - before)
+        share = month_shares(ext, ext.day_of(in_service))
+        done = np.cumsum(share)[-cal.months :]
+        share = share[-cal.months :]
+        dep += cx.amount_usd / life * (np.minimum(done, life) - np.minimum(done - share, life))
     return fixed, dep, capex
 
 
@@ -148,6 +199,7 @@ def close_books(sc: Scenario, cal: Calendar, ops: Operations) -> dict[str, np.nd
     """The monthly table as named columns (arrays of length ``cal.months``)."""
     deliv_daily = ops.deliveries
     orders = _month_sum(ops.orders, cal)
+    cancellations = _month_sum(ops.cancellations, cal)
     deliveries = _month_sum(deliv_daily, cal)
     cum_alloc_end = _month_end(np.cumsum(ops.allocated), cal)
     cum_deliv_end = _month_end(np.cumsum(deliv_daily), cal)
@@ -155,19 +207,23 @@ def close_books(sc: Scenario, cal: Calendar, ops: Operations) -> dict[str, np.nd
     avg_wait, p90_wait = wait_stats(ops, cal)
 
     asp = schedule_by_month(sc.price.asp_usd, cal)
-    revenue = deliveries * asp
-    comp = product_costs(sc, cal, ops)
-    inventory_value = comp.pop("_inventory_value")
+    deposit = sc.launch.deposit_usd
+    breakage = deposit * cancellations
+    as_revenue = sc.launch.breakage == "revenue"
+    revenue = deliveries * asp + (breakage if as_revenue else 0.0)
+    other_income = np.zeros(cal.months) if as_revenue else breakage
+    pc = product_costs(sc, cal, ops)
     fixed, dep, capex = period_costs(sc, cal)
-    cogs = fixed + dep + sum(comp.values())
+    cogs = fixed + dep + sum(pc.delivered.values())
     gross = revenue - cogs
     rnd = schedule_by_month(sc.opex.rnd_per_month_usd, cal)
     sga = schedule_by_month(sc.opex.sga_per_month_usd, cal)
     selling = sc.opex.selling_share_of_revenue * revenue
     opex = rnd + sga + selling
-    operating = gross - opex
-    deposits = sc.launch.deposit_usd * (orders - deliveries)
-    cash = operating + dep - capex - np.diff(inventory_value, prepend=0.0) + deposits
+    operating = gross - opex + other_income
+    ends = cal.month_start_day[1:]
+    cum_orders = _month_end(np.cumsum(ops.orders), cal)
+    cum_cancel = _month_end(np.cumsum(ops.cancellations), cal)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         margin = np.where(revenue > 0, gross / revenue, np.nan)
         per_car = np.where(deliveries >= MIN_CARS, operating / deliveries, np.nan)
@@ -175,7 +231,7 @@ def close_books(sc: Scenario, cal: Calendar, ops: Operations) -> dict[str, np.nd
 
     cols: dict[str, np.ndarray] = {
         "orders": orders,
-        "cancellations": _month_sum(ops.cancellations, cal),
+        "cancellations": cancellations,
         "backlog": ops.waiting_end + in_transit,
         "waiting": ops.waiting_end,
         "in_transit": in_transit,
@@ -188,7 +244,7 @@ def close_books(sc: Scenario, cal: Calendar, ops: Operations) -> dict[str, np.nd
         "asp": asp,
         "revenue": revenue,
     }
-    for name, values in comp.items():
+    for name, values in pc.delivered.items():
         cols[f"cogs_{name}"] = values
     cols |= {
         "cogs_fixed": fixed,
@@ -201,15 +257,28 @@ def close_books(sc: Scenario, cal: Calendar, ops: Operations) -> dict[str, np.nd
         "opex_sga": sga,
         "opex_selling": selling,
         "opex": opex,
+        "deposit_breakage": breakage,
+        "other_income": other_income,
         "operating_profit": operating,
         "operating_profit_per_car": per_car,
         "capex": capex,
-        "inventory_value": inventory_value,
-        "deposits": deposits,
-        "cash_flow": cash,
+        "inventory_value": pc.inventory_value,
+        "in_transit_value": pc.in_transit_value,
+        "payables": payables(sc, pc.purchases, ends),
+        "receivables": receivables(sc, deliv_daily, asp[cal.day_month], ends),
+        "deposit_liability": deposit * (cum_orders - cum_deliv_end - cum_cancel),
+        "deposits": deposit * (orders - deliveries),
+    }
+    opening = 0.0 if sc.cash.pre_start_capex == "in_cash" else pc.opening_inventory
+    cash = cash_flows(cols, opening)
+    cumulative_cash = cash.pop("cumulative_cash")
+    without = cash.pop("cumulative_cash_without_working_capital")
+    cols |= cash
+    cols |= {
         "cumulative_production": _month_end(np.cumsum(ops.production), cal),
         "cumulative_deliveries": cum_deliv_end,
-        "cumulative_cash": np.cumsum(cash),
+        "cumulative_cash": cumulative_cash,
+        "cumulative_cash_without_working_capital": without,
     }
     return cols
 

@@ -4,23 +4,31 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.config.schema import Factory, Line
+from sim.config.schema import Factory, Line, PlantCalendar
 from sim.core.calendar import DAYS_PER_YEAR, Calendar
+from sim.core.holidays import closed_days
 from sim.core.ramp import ramp_share
 
 WEEKS_PER_YEAR = DAYS_PER_YEAR / 7
 
 
-def line_capacity(line: Line, cal: Calendar) -> np.ndarray:
+def line_capacity(
+    line: Line, cal: Calendar, plant_calendar: PlantCalendar | None = None
+) -> np.ndarray:
     """Cars per day: nameplate spread over the line's working days, times the ramp share.
 
     A line working ``w`` days a week makes ``capacity_per_year / (w * 52.18)`` cars on each
-    working day (Monday first) at a ramp share of 1, so a full year gives the nameplate.
+    working day (Monday first) at a ramp share of 1, so a full year of weeks gives the
+    nameplate. Holidays and shutdowns (the line's own calendar, else ``plant_calendar``) close
+    days without moving that daily rate: a closed day's output is lost, not made up.
     """
     days = np.arange(cal.n_days, dtype=float)
     share = ramp_share(line.ramp, days - cal.day_of(line.start))
     per_working_day = line.capacity_per_year / (line.working_days_per_week * WEEKS_PER_YEAR)
     working = cal.weekday < line.working_days_per_week
+    plant = line.calendar or plant_calendar
+    if plant is not None and (plant.country != "none" or plant.shutdowns):
+        working = working & ~closed_days(cal, plant)
     return per_working_day * share * working
 
 

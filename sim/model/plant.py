@@ -45,6 +45,8 @@ class PlantInputs:
     """Draws orders (stochastic mode only)."""
     rng_cancel: np.random.Generator | None
     """Draws cancellations (stochastic mode only)."""
+    opening_stock: float = 0.0
+    """Finished cars in stock at the start (pilot builds held as stock): allocated first."""
 
 
 @dataclass
@@ -84,7 +86,8 @@ def plant_process(env, inp: PlantInputs, log: PlantLog):
     month_starts, timeout = inp.month_start_day, env.timeout
     cum_orders = inp.launch_orders  # Bass counts the launch orders as adopters
     built = inp.experience  # cumulative cars, pilot builds included
-    carry = inventory = 0.0
+    carry = 0.0
+    inventory = inp.opening_stock
 
     for month in range(len(month_starts) - 1):
         # -- orders: a month's intake is drawn at its start (from the orders taken so far)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from math import floor
+
 import numpy as np
 import simpy
 
@@ -41,7 +43,7 @@ def simulate(
     fac = scenario.factory
 
     env = simpy.Environment()
-    line_caps = {name: line_capacity(line, cal) for name, line in fac.lines.items()}
+    line_caps = {name: line_capacity(line, cal, fac.calendar) for name, line in fac.lines.items()}
     nominal = np.sum(list(line_caps.values()), axis=0)
     if not np.isfinite(nominal).all():  # the schema's bounds should make this impossible
         raise ConfigError(
@@ -87,6 +89,7 @@ def simulate(
         launch = scenario.launch.preorders * scenario.launch.firm_share
 
     y = fac.yield_
+    opening_stock = floor(fac.pilot_stock_units) if stochastic else fac.pilot_stock_units
     inputs = PlantInputs(
         n_days=cal.n_days,
         month_start_day=cal.month_start_day.tolist(),
@@ -104,6 +107,7 @@ def simulate(
         stochastic=stochastic,
         rng_orders=stream(seed, "orders") if stochastic else None,
         rng_cancel=stream(seed, "cancellations") if stochastic else None,
+        opening_stock=opening_stock,
     )
     log = PlantLog()
     plant = env.process(plant_process(env, inputs, log))
@@ -125,6 +129,7 @@ def simulate(
         alloc_order_day=triples[:, 1].astype(np.int64),
         alloc_count=triples[:, 2],
         logistics_lag_days=fac.logistics_lag_days,
+        opening_stock=opening_stock,
     )
     columns = close_books(scenario, cal, ops)
     check_finite(scenario.name, cal, columns)

@@ -86,8 +86,8 @@ def test_cash_with_deposits_and_cars_in_transit(burst):
 
 
 def test_depreciation_starts_when_the_line_enters_service(tiny_run):
-    # capex paid in February; the line starts on 16 March: depreciation from March, and the
-    # line's fixed cost is 16/31 of a month in March
+    # capex paid in February; the line starts on 16 March: depreciation and the line's fixed
+    # cost both from 16 March, 16/31 of a month in March (one proration rule)
     c = tiny_run(
         {
             "launch.preorders": 1e6,
@@ -102,15 +102,19 @@ def test_depreciation_starts_when_the_line_enters_service(tiny_run):
         }
     ).columns
     np.testing.assert_allclose(c["capex"], [0, 60e6, 0, 0, 0])
-    np.testing.assert_allclose(c["cogs_depreciation"], [0, 0, 1e6, 1e6, 1e6])
+    np.testing.assert_allclose(c["cogs_depreciation"], [0, 0, 1e6 * 16 / 31, 1e6, 1e6])
     np.testing.assert_allclose(c["cogs_fixed"], [0, 0, 3.1e6 * 16 / 31, 3.1e6, 3.1e6])
     np.testing.assert_allclose(c["production"], [0, 0, 16 * 100, 30 * 100, 31 * 100])
 
 
 def test_depreciation_ends_after_its_life(tiny_run):
+    # 30 M a month for 3 months' worth, from 20 February (10 of February's 29 days): the last
+    # month, May, takes the 19/29 of a month February did not
     capex = {"amount_usd": 90e6, "date": "2024-02-20", "depreciation_years": 0.25}  # 3 months
     c = tiny_run({"factory.lines.l1.capex": capex, "horizon_months": 7}).columns
-    np.testing.assert_allclose(c["cogs_depreciation"], [0, 30e6, 30e6, 30e6, 0, 0, 0])
+    expected = [0, 30e6 * 10 / 29, 30e6, 30e6, 30e6 * 19 / 29, 0, 0]
+    np.testing.assert_allclose(c["cogs_depreciation"], expected)
+    assert c["cogs_depreciation"].sum() == pytest.approx(90e6)
 
 
 def demand_driven(tiny_run, table, **changes):
@@ -197,7 +201,7 @@ def test_cash_payback_by_hand(tiny_run):
 
 def test_annual_decline_cost_is_charged_at_the_day_each_car_was_built(tiny_run):
     # 100 cars a day always waiting, no lag: January's cars are those built on days 0-30, each
-    # at 5000 + 15 000 * 0.8^years, years = (day + 1/2) / 365.25
+    # at max(5000, 20 000 * 0.8^years), years = (day + 1/2) / 365.25 (the floor is years away)
     comp = {
         "kind": "annual_decline",
         "start_usd": 20_000,
@@ -207,8 +211,8 @@ def test_annual_decline_cost_is_charged_at_the_day_each_car_was_built(tiny_run):
     c = tiny_run(
         {"launch.preorders": 1e6, "costs.components": {"battery": comp}, "horizon_months": 2}
     ).columns
-    jan = sum(100 * (5000 + 15_000 * 0.8 ** ((d + 0.5) / 365.25)) for d in range(31))
-    feb = sum(100 * (5000 + 15_000 * 0.8 ** ((d + 0.5) / 365.25)) for d in range(31, 60))
+    jan = sum(100 * 20_000 * 0.8 ** ((d + 0.5) / 365.25) for d in range(31))
+    feb = sum(100 * 20_000 * 0.8 ** ((d + 0.5) / 365.25) for d in range(31, 60))
     np.testing.assert_allclose(c["cogs_battery"], [jan, feb], rtol=1e-12)
 
 
@@ -240,8 +244,8 @@ def test_wright_cogs_of_the_first_delivered_cars(tiny_run, form):
 
     b = math.log2(0.86)
     if form == "unit":  # the n-th car costs c(n): the explicit sum, car by car
-        first_2400 = sum(600 + 8400 * n**b for n in range(E + 1, E + 2400 + 1))
+        first_2400 = sum(max(600, 9000 * n**b) for n in range(E + 1, E + 2400 + 1))
         assert cogs[0] == pytest.approx(first_2400, rel=1e-3)
     else:  # c(n) is the average of the first n cars: they cost n c(n)
-        first_2400 = (E + 2400) * (600 + 8400 * (E + 2400) ** b) - E * (600 + 8400 * E**b)
+        first_2400 = (E + 2400) * max(600, 9000 * (E + 2400) ** b) - E * max(600, 9000 * E**b)
         assert cogs[0] == pytest.approx(first_2400, rel=1e-12)

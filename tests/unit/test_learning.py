@@ -22,9 +22,9 @@ def wright(pr: float, first: float = 1000.0, floor: float = 0.0, form: str = "un
 
 
 def explicit_sum(n: int, first: float, floor: float, pr: float) -> float:
-    """sum_{k=1..n} floor + (first - floor) k^log2(pr), one car at a time."""
+    """sum_{k=1..n} max(floor, first k^log2(pr)), one car at a time."""
     b = math.log2(pr)
-    return sum(floor + (first - floor) * k**b for k in range(1, n + 1))
+    return sum(max(floor, first * k**b) for k in range(1, n + 1))
 
 
 def test_exponent():
@@ -34,14 +34,14 @@ def test_exponent():
 
 
 def test_wright_unit_cost_values():
-    # every doubling multiplies the learnable part (first - floor) by the progress ratio
+    # every doubling multiplies the whole cost by the progress ratio, until the floor clips
     c = unit_cost(np.array([1, 2, 4, 8, 1024]), 10_000.0, 2_000.0, 0.8)
-    expected = [10_000, 2_000 + 8_000 * 0.8, 2_000 + 8_000 * 0.64, 2_000 + 8_000 * 0.512]
+    expected = [10_000, 8_000, 6_400, 5_120]
     np.testing.assert_allclose(c[:4], expected, rtol=1e-12)
-    assert c[4] == pytest.approx(2_000 + 8_000 * 0.8**10, rel=1e-12)
-    # n = 3: 8000 * 3^log2(0.8) by hand
+    assert 10_000 * 0.8**10 < 2_000 and c[4] == 2_000.0
+    # n = 3: 10 000 * 3^log2(0.8) by hand
     assert unit_cost(3, 10_000.0, 2_000.0, 0.8) == pytest.approx(
-        2_000 + 8_000 * 3 ** (math.log(0.8) / math.log(2)), rel=1e-12
+        10_000 * 3 ** (math.log(0.8) / math.log(2)), rel=1e-12
     )
 
 
@@ -117,13 +117,14 @@ def test_unit_marginal_cost_is_the_step_of_the_total(pr):
 def test_cumulative_average_marginal_cost_by_hand():
     # progress ratio 0.8: 2^(1+b) = 1.6, 4^(1+b) = 2.56, 3^(1+b) = 3 * 0.8^log2(3)
     comp = wright(0.8, first=10_000.0, floor=2_000.0, form="cumulative_average")
+    # (the floor of 2,000 is far: the average meets it after (1/5)^(1/b) ~ 149 cars)
     b1 = 3 * 0.8 ** math.log2(3)
     m = marginal_cost(np.array([0.5, 1.0, 2.0, 3.0, 4.0]), comp)
-    expected = [10_000.0, 10_000.0, 2_000 + 8_000 * 0.6, 2_000 + 8_000 * (b1 - 1.6)]
-    expected.append(2_000 + 8_000 * (2.56 - b1))
+    expected = [10_000.0, 10_000.0, 10_000 * 0.6, 10_000 * (b1 - 1.6)]
+    expected.append(10_000 * (2.56 - b1))
     np.testing.assert_allclose(m, expected, rtol=1e-12)
-    # the first two cars cost 2 * c(2) = 2 * (2000 + 8000 * 0.8) = 16,800: 10,000 + 6,800
-    assert m[1] + m[2] == pytest.approx(16_800.0, rel=1e-12)
+    # the first two cars cost 2 * c(2) = 2 * 8000 = 16,000: 10,000 + 6,000
+    assert m[1] + m[2] == pytest.approx(16_000.0, rel=1e-12)
 
 
 @pytest.mark.parametrize("pr", [0.6, 0.8, 0.95])
@@ -133,12 +134,14 @@ def test_cumulative_average_marginal_cost_is_the_exact_step_of_the_total(pr):
     n = np.array([2.0, 3.0, 10.0, 1_000.0, 1e5])
     step = total_cost(n, comp) - total_cost(n - 1, comp)
     np.testing.assert_allclose(marginal_cost(n, comp), step, rtol=1e-9)
-    # far out, the step tends to the slope floor + learn (1+b) n^b (where n^(1+b) - (n-1)^(1+b)
-    # written as a plain difference would have lost every digit)
+    # past the floor every car costs the floor
+    np.testing.assert_array_equal(marginal_cost(np.array([1e20, 1e30]), comp), 600.0)
+    # with no floor, far out the step tends to the slope c1 (1+b) n^b (where n^(1+b) -
+    # (n-1)^(1+b) written as a plain difference would have lost every digit)
+    free = wright(pr, first=9_000.0, floor=0.0, form="cumulative_average")
     b = math.log2(pr)
     far = np.array([1e12, 1e30])
-    slope = 600.0 + 8_400.0 * (1 + b) * far**b
-    np.testing.assert_allclose(marginal_cost(far, comp), slope, rtol=1e-9)
+    np.testing.assert_allclose(marginal_cost(far, free), 9_000.0 * (1 + b) * far**b, rtol=1e-9)
 
 
 def test_marginal_cost_falls_to_the_floor():
@@ -154,16 +157,13 @@ def test_annual_decline_closed_form_with_floor():
         kind="annual_decline", start_usd=8_000, decline_per_year=0.08, floor_usd=5_000
     )
     years = np.array([-1.0, 0.0, 0.5, 1.0, 2.0, 200.0])
-    expected = [
-        8_000,
-        8_000,
-        5_000 + 3_000 * 0.92**0.5,
-        5_000 + 3_000 * 0.92,
-        5_000 + 3_000 * 0.92**2,
-    ]
+    # 8 % a year of the whole cost, clipped at the floor (reached after ln(5/8)/ln(0.92) years)
+    expected = [8_000, 8_000, 8_000 * 0.92**0.5, 8_000 * 0.92, 8_000 * 0.92**2]
     got = decline_cost(years, comp)
     np.testing.assert_allclose(got[:5], expected, rtol=1e-12)
-    assert got[5] == pytest.approx(5_000.0, rel=1e-6)
+    assert got[5] == 5_000.0
+    crossing = math.log(5 / 8) / math.log(0.92)
+    assert decline_cost(crossing - 0.01, comp) > 5_000 == decline_cost(crossing + 0.01, comp)
 
 
 def test_annual_decline_of_zero_is_flat():
