@@ -151,3 +151,16 @@ def effective_rates(
     if years > 0:
         out["per_year"] = ratio ** (1.0 / years) - 1.0
     return out
+
+
+def run_cost_rates(
+    components: dict[str, WrightCost | DeclineCost],
+    experience: float,
+    built_in_run: float,
+    years: float,
+) -> dict[str, dict[str, float | None]]:
+    """Each component's effective rates over a run: from the run's first car (``experience +
+    1``, counting the pilot builds) to its last (``experience + built_in_run``) and over the
+    run's ``years``; see :func:`effective_rates`."""
+    first, last = experience + 1.0, experience + max(built_in_run, 1.0)
+    return {name: effective_rates(c, first, last, years) for name, c in components.items()}
