@@ -30,8 +30,13 @@ Mode = Literal["deterministic", "stochastic"]
 
 
 class Input(Strict):
+    """A scenario value varied between ``low`` and ``high``; its base is the scenario's own."""
+
     low: Finite
+    """Low value, in the unit of the scenario field; the scenario's own value must lie between
+    ``low`` and ``high``."""
     high: Finite
+    """High value (above ``low``)."""
     label: str = ""
     """Name on the figures and tables (default: from the dotted path)."""
 
@@ -46,9 +51,14 @@ class Runs(Strict):
     """How each point of an analysis is run."""
 
     mode: Mode = "deterministic"
-    """``deterministic``: every random quantity at its expectation, one run per point."""
+    """``deterministic``: every random quantity at its expectation, one run per point;
+    ``stochastic``: ``replications`` seeded runs per point."""
     replications: Annotated[int, Field(ge=1, le=100_000)] = 1
+    """Runs per point (1 when deterministic); one at a time takes their median, Sobol their
+    mean."""
     master_seed: Seed = 0
+    """Seed every stochastic run's random numbers come from (common random numbers across
+    points)."""
 
     @model_validator(mode="after")
     def _one_if_deterministic(self) -> Runs:
@@ -71,6 +81,8 @@ class Sobol(Runs):
     metrics: Annotated[list[Literal["breakeven", "capital"]], Field(min_length=1)] = Field(
         default_factory=lambda: list(METRICS)
     )
+    """Outputs to compute indices for: ``breakeven`` (the sustained break-even's month index,
+    censored at the horizon) and ``capital`` (the peak cash deficit, USD)."""
     resamples: Annotated[int, Field(ge=10, le=100_000)] = 1000
     """Bootstrap resamples for the 95 % confidence intervals."""
 
@@ -85,12 +97,18 @@ class Sobol(Runs):
 
 
 class SensitivitySpec(Strict):
+    """One sensitivity file: the inputs to vary and how to run both analyses."""
+
     name: Name
+    """Name of the analysis; results go to ``outputs/<name>/``."""
     description: str = ""
+    """Free text, kept with the results."""
     inputs: Annotated[dict[str, Input], Field(min_length=1, max_length=limits.MAX_LIST_ITEMS)]
     """``low``/``high`` per dotted path; the base value is the scenario's own."""
     oat: Oat = Oat()
+    """The one-at-a-time analysis (the tornado)."""
     sobol: Sobol = Sobol()
+    """The Sobol analysis."""
 
     def label(self, path: str) -> str:
         return self.inputs[path].label or default_label(path)

@@ -25,6 +25,7 @@ COMMANDS = (
     "sim.cli.sweep",
     "sim.cli.plot",
     "sim.cli.sensitivity",
+    "sim.cli.schema",
 )
 INTERRUPTED = "scaleup: interrupted"
 

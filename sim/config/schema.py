@@ -225,6 +225,9 @@ Ramp = Annotated[LogisticRamp | LinearRamp | StepRamp | TableRamp, Field(discrim
 
 
 class Availability(Strict):
+    """Random breakdowns of a line: drawn in stochastic runs; deterministic runs lose the
+    expected downtime share throughout."""
+
     mtbf_hours: Annotated[
         float, Field(ge=limits.MIN_MTBF_HOURS, le=limits.MAX_HOURS, allow_inf_nan=False)
     ] = 100.0
@@ -245,8 +248,8 @@ class Capex(Strict):
     depreciation_years: Annotated[float, Field(gt=0, le=limits.MAX_YEARS, allow_inf_nan=False)] = (
         10.0
     )
-    """Straight-line depreciation period (years, rounded to whole months), counted from the later
-    of ``date`` and the line's start."""
+    """Straight-line depreciation period (years), counted from the later of ``date`` and the
+    line's start."""
 
 
 HOLIDAY_RULES = ("new_year", "spring_festival", "labour_day", "national_day")
@@ -293,7 +296,7 @@ class Line(Strict):
     """Days a week the line works, Monday first (6: Monday to Saturday); the nameplate is spread
     over them."""
     ramp: Ramp
-    """Output since the line's start as a share of nameplate, by ``kind`` (tables below)."""
+    """Output since the line's start as a share of nameplate, by ``kind``."""
     availability: Availability = Availability()
     """Random breakdowns and repairs of the line."""
     fixed_cost_per_month_usd: UsdPerMonth = 0.0
@@ -391,20 +394,19 @@ class Factory(Strict):
 
 # --------------------------------------------------------------------------- costs
 class WrightCost(Strict):
-    """Wright's learning curve: the cost above ``floor_usd`` is multiplied by
-    ``progress_ratio`` at each doubling of the cars built so far (``initial_experience_units``
-    included)."""
+    """Wright's learning curve: each doubling of the cars built so far
+    (``factory.initial_experience_units`` included) multiplies the cost by ``progress_ratio``
+    until it reaches ``floor_usd``, where it stays."""
 
     kind: Literal["wright"]
     """Selects the learning curve."""
     first_unit_usd: Annotated[float, Field(gt=0, le=limits.MAX_USD_PER_CAR, allow_inf_nan=False)]
     """Cost of the first car (USD)."""
     floor_usd: UsdPerCar = 0.0
-    """Cost per car (USD) the curve approaches and never goes below; at most
-    ``first_unit_usd``."""
+    """Cost per car (USD) where learning stops; at most ``first_unit_usd``."""
     progress_ratio: float
-    """Multiplier of the cost above the floor per doubling of cumulative output, in (0, 1]
-    (1: no learning); above 0.5 for ``cumulative_average``."""
+    """Cost multiplier per doubling of cumulative output, in (0, 1] (1: no learning; 0.86 cuts
+    the cost by 14 % a doubling); above 0.5 for ``cumulative_average``."""
     formulation: Literal["unit", "cumulative_average"] = "unit"
     """``unit``: the curve gives each car's cost; ``cumulative_average``: it gives the average
     cost of all cars built so far."""
@@ -431,10 +433,10 @@ class DeclineCost(Strict):
     kind: Literal["annual_decline"]
     """Selects a yearly decline."""
     start_usd: Annotated[float, Field(gt=0, le=limits.MAX_USD_PER_CAR, allow_inf_nan=False)]
-    """Cost per car at the run's start."""
+    """Cost per car at the run's start (USD)."""
     decline_per_year: Annotated[float, Field(ge=0, lt=1)] = 0.0
-    """Share by which the cost above ``floor_usd`` falls per year, compounded continuously over
-    time (cost = floor + (start - floor) (1 - decline) ^ years)."""
+    """Share by which the cost falls per year, compounded (cost = start_usd (1 -
+    decline_per_year) ^ years since the run's start) until it reaches ``floor_usd``."""
     floor_usd: UsdPerCar = 0.0
     """Cost per car (USD) it never goes below; at most ``start_usd``."""
 
@@ -456,8 +458,8 @@ class Costs(Strict):
         Field(min_length=1, max_length=limits.MAX_LIST_ITEMS),
         AfterValidator(_names_are_identifiers),
     ]
-    """Cost components by name (letters, digits and underscores), each by ``kind`` (tables
-    below); a car's variable cost is their sum."""
+    """Cost components by name (letters, digits and underscores), each by ``kind``; a car's
+    variable cost is their sum."""
 
 
 class Opex(Strict):
@@ -534,7 +536,7 @@ class Scenario(Strict):
     launch: Launch = Launch()
     """The launch event."""
     demand: Demand
-    """Order intake after the launch, by ``kind`` (tables below)."""
+    """Order intake after the launch, by ``kind``."""
     patience: Patience = Patience()
     """When waiting orders cancel."""
     factory: Factory

@@ -179,7 +179,7 @@ class Sample(Strict):
     """Number of draws (each a point, crossed with every variant and grid cell); for
     ``saltelli`` the base sample N, a power of 2, giving N * (params + 2) draws."""
     params: Annotated[dict[str, Distribution], _items(1)]
-    """A distribution per dotted path into the scenario, by ``dist`` (tables below)."""
+    """A distribution per dotted path into the scenario, by ``dist``."""
     seed: Seed | None = None
     """Seed of the draws (default: from ``master_seed``); ``saltelli`` passes it to SALib."""
 
