@@ -17,10 +17,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
-import annotated_types as at
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
-from pydantic_core import PydanticUndefined
 
 from sim import limits
 
@@ -204,43 +202,42 @@ def bounds_words(tp: Any, meta: list[Any]) -> str:
     return "; ".join(parts)
 
 
-def _limit(meta: list[Any], kind: type) -> Any:
+def _limit(meta: list[Any], name: str) -> Any:
+    """The value of the constraint ``name`` (``ge``, ``max_length``, ...), or None."""
     for m in meta:
-        if isinstance(m, kind):
-            return m
-        for sub in getattr(m, "metadata", ()):  # a Field(...) inside Annotated
-            if isinstance(sub, kind):
-                return sub
+        for item in (m, *getattr(m, "metadata", ())):  # a Field(...) inside Annotated holds more
+            if not isinstance(item, FieldInfo) and getattr(item, name, None) is not None:
+                return getattr(item, name)
     return None
 
 
 def _range(meta: list[Any]) -> str:
-    ge, gt, le, lt = (_limit(meta, k) for k in (at.Ge, at.Gt, at.Le, at.Lt))
-    low = f"{_number(ge.ge)}" if ge else f"above {_number(gt.gt)}" if gt else ""
-    high = f"{_number(le.le)}" if le else f"below {_number(lt.lt)}" if lt else ""
-    if ge and le:
+    ge, gt, le, lt = (_limit(meta, k) for k in ("ge", "gt", "le", "lt"))
+    low = _number(ge) if ge is not None else f"above {_number(gt)}" if gt is not None else ""
+    high = _number(le) if le is not None else f"below {_number(lt)}" if lt is not None else ""
+    if ge is not None and le is not None:
         return f"{low} to {high}"
     words = []
     if low:
-        words.append(low if gt else f"at least {low}")
+        words.append(low if ge is None else f"at least {low}")
     if high:
-        words.append(high if lt else f"at most {high}")
+        words.append(high if le is None else f"at most {high}")
     return ", ".join(words)
 
 
 def _length(tp: Any, meta: list[Any]) -> str:
-    lo, hi = _limit(meta, at.MinLen), _limit(meta, at.MaxLen)
+    lo, hi = _limit(meta, "min_length"), _limit(meta, "max_length")
     if lo is None and hi is None:
         return ""
     one, unit = {list: ("item", "items"), dict: ("entry", "entries")}.get(
         get_origin(tp), ("character", "characters")
     )
-    low = lo.min_length if lo else 0
+    low = lo or 0
     if hi is None:
         return f"at least {_number(low)} {one if low == 1 else unit}"
     if low:
-        return f"{_number(low)} to {_number(hi.max_length)} {unit}"
-    return f"at most {_number(hi.max_length)} {unit}"
+        return f"{_number(low)} to {_number(hi)} {unit}"
+    return f"at most {_number(hi)} {unit}"
 
 
 def _number(x: float) -> str:
@@ -272,7 +269,7 @@ def default_words(info: FieldInfo) -> str:
     """The default of a field in words: ``required``, ``none``, or the value as written."""
     if info.default_factory is not None:
         value = info.default_factory()  # type: ignore[call-arg]
-    elif info.default is PydanticUndefined:
+    elif info.is_required():
         return "required"
     else:
         value = info.default
