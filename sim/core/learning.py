@@ -52,7 +52,8 @@ def floor_unit(comp: WrightCost) -> float:
     b = exponent(comp.progress_ratio)
     if comp.floor_usd <= 0 or b == 0:
         return 1.0 if comp.floor_usd >= comp.first_unit_usd else math.inf
-    return max((comp.floor_usd / comp.first_unit_usd) ** (1.0 / b), 1.0)
+    log_star = math.log(comp.floor_usd / comp.first_unit_usd) / b
+    return math.exp(log_star) if 0.0 < log_star < 700.0 else (1.0 if log_star <= 0 else math.inf)
 
 
 EXACT_UNITS = 100

@@ -147,10 +147,36 @@ def scenarios(draw) -> dict[str, Any]:
             "selling_share_of_revenue": draw(floats(0, 0.2)),
         },
         "breakeven": {"sustain_months": draw(st.integers(1, 6))},
+        "working_capital": {
+            "payables_days": draw(floats(0, 120)),
+            "payables_days_by_component": {"battery": draw(floats(0, 30))},
+            "receivables_days": draw(floats(0, 30)),
+        },
+        "cash": {"pre_start_capex": draw(st.sampled_from(["sunk", "in_cash"]))},
+    } | _extras(draw)
+
+
+def _extras(draw) -> dict[str, Any]:
+    """Deposit policy, a plant calendar and pilot stock (set below, as they depend on others)."""
+    return {
+        "_breakage": draw(st.sampled_from(["other_income", "revenue"])),
+        "_country": draw(st.sampled_from(["none", "CN"])),
+        "_pilot_share": draw(floats(0, 1)),
     }
 
 
+def _apply_extras(data: dict[str, Any]) -> dict[str, Any]:
+    data = copy.deepcopy(data)
+    data["launch"]["breakage"] = data.pop("_breakage")
+    data["factory"]["calendar"] = {"country": data.pop("_country")}
+    share = data.pop("_pilot_share")
+    data["factory"]["pilot_stock_units"] = share * data["factory"]["initial_experience_units"]
+    return data
+
+
 def run(data: dict[str, Any], mode: str, seed: int | None = None):
+    if "_breakage" in data:
+        data = _apply_extras(data)
     return simulate(scenario_from_dict(data), seed, mode=mode)
 
 
@@ -178,14 +204,15 @@ def test_flows_balance_and_stay_physical(data, mode, seed):
     assert np.all(c["production"] <= c["capacity"] * (1 + 1e-9) + slack + tol)
     assert np.all(np.cumsum(c["production"]) <= np.cumsum(c["capacity"]) * (1 + 1e-9) + tol)
     cum_prod, cum_deliv = np.cumsum(c["production"]), np.cumsum(c["deliveries"])
-    assert np.all(cum_prod >= cum_deliv - tol)
+    assert np.all(cum_prod + r.operations.opening_stock >= cum_deliv - tol)
     np.testing.assert_allclose(c["cumulative_deliveries"], cum_deliv, rtol=1e-9, atol=tol)
-    # built = delivered + in transit + finished stock
+    # built (plus the pilot stock) = delivered + in transit + finished stock
+    pilot = r.operations.opening_stock
     np.testing.assert_allclose(
-        cum_prod, cum_deliv + c["in_transit"] + c["inventory"], rtol=1e-6, atol=tol
+        pilot + cum_prod, cum_deliv + c["in_transit"] + c["inventory"], rtol=1e-6, atol=tol
     )
     # the plant builds ahead of orders only up to its finished-goods target
-    assert c["inventory"].max() <= data["factory"]["finished_goods_target"] + tol
+    assert c["inventory"].max() <= max(data["factory"]["finished_goods_target"], pilot) + tol
     # no order is cancelled within its grace period, so none in the run's first days
     grace_days = round(data["patience"]["grace_weeks"] * 7)
     assert not r.operations.cancellations[:grace_days].any()
@@ -196,6 +223,35 @@ def test_flows_balance_and_stay_physical(data, mode, seed):
     lag = data["factory"]["logistics_lag_days"]
     assert np.all(c["avg_wait_days"][delivered] >= lag - 1e-9)
     assert np.all(c["p90_wait_days"][delivered] >= lag)
+
+
+@SETTINGS
+@given(data=scenarios(), mode=MODES, seed=SEEDS)
+def test_cash_change_is_operating_plus_working_capital_plus_investing(data, mode, seed):
+    c = run(data, mode, seed).columns
+    money = max(1.0, float(np.abs(c["revenue"]).sum() + np.abs(c["cogs"]).sum()))
+    money += float(np.abs(c["capex"]).sum() + np.abs(c["opex"]).sum())
+    tol = 1e-9 * money
+    flows = c["cash_flow_operating"] + c["cash_flow_working_capital"] + c["cash_flow_investing"]
+    np.testing.assert_allclose(c["cash_flow"], flows, rtol=0, atol=tol)
+    np.testing.assert_allclose(np.diff(c["cumulative_cash"], prepend=0.0), c["cash_flow"], atol=tol)
+    np.testing.assert_allclose(
+        c["cash_flow_operating"], c["operating_profit"] + c["cogs_depreciation"], atol=tol
+    )
+    np.testing.assert_allclose(c["cash_flow_investing"], -c["capex"], atol=tol)
+    # the working-capital flow is minus the change of the balance-sheet lines
+    wc = c["inventory_value"] + c["receivables"] - c["payables"] - c["deposit_liability"]
+    np.testing.assert_allclose(c["working_capital"], wc, atol=tol)
+    np.testing.assert_allclose(-np.diff(wc)[0:], c["cash_flow_working_capital"][1:], atol=tol)
+    # the balances are never negative; stock in transit is part of the stock
+    for name in ("inventory_value", "in_transit_value", "payables", "receivables"):
+        assert c[name].min() >= -tol, name
+    assert np.all(c["in_transit_value"] <= c["inventory_value"] + tol)
+    # the deposit liability is the deposit on every order in the backlog
+    deposit = data["launch"]["deposit_usd"]
+    np.testing.assert_allclose(
+        c["deposit_liability"], deposit * c["backlog"], atol=tol + 1e-6 * deposit
+    )
 
 
 @SETTINGS
