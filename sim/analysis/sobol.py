@@ -14,8 +14,8 @@ import numpy as np
 import pandas as pd
 
 from sim.analysis.plan import Analysis
+from sim.core.outputs import PRIMARY
 from sim.experiments.plan import SweepPlan
-from sim.experiments.runner import PRIMARY
 from sim.experiments.spec import Outputs, Sample
 
 SOBOL_COLUMNS = ["metric", "input", "label", "S1", "S1_conf", "ST", "ST_conf"]

@@ -1,4 +1,6 @@
-"""Small helpers shared by sub-commands (error lines, formatting, override parsing).
+"""Small helpers shared by sub-commands (error lines, shared options, override parsing).
+
+Numbers are written by :mod:`sim.core.format`; month labels and "never" by :mod:`sim.core.outputs`.
 
 Kept light to import: :func:`describe` must work even when a heavy import is what failed.
 """
@@ -6,7 +8,6 @@ Kept light to import: :func:`describe` must work even when a heavy import is wha
 from __future__ import annotations
 
 import errno
-import math
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -131,20 +132,3 @@ def add_figure_args(p) -> None:
 
 def executor_of(args) -> str:
     return args.executor or ("dask" if args.scheduler else "processes")
-
-
-def money(value: float | None) -> str:
-    """USD in a human scale: $1.16bn, $251.0M, $9,116."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "n/a"
-    sign = "-" if value < 0 else ""
-    v = abs(value)
-    if v >= 1e9:
-        return f"{sign}${v / 1e9:.2f}bn"
-    if v >= 1e6:
-        return f"{sign}${v / 1e6:.1f}M"
-    return f"{sign}${v:,.0f}"
-
-
-def month_or_never(label: str | None) -> str:
-    return label if label else "not within horizon"

@@ -6,7 +6,7 @@ import argparse
 import os
 from pathlib import Path
 
-from sim.cli.common import money, month_or_never, overrides_from
+from sim.cli.common import overrides_from
 from sim.config.load import DEFAULT_SCENARIO, load_scenario
 
 
@@ -89,6 +89,9 @@ def write_run_figures(result, folder: Path, formats: tuple[str, ...]) -> list[Pa
 
 
 def format_summary(result) -> str:
+    from sim.core.format import count, money, percent
+    from sim.core.outputs import label_or_never
+
     s = result.summary
     be = s["breakeven"]
     seed = f", seed {s['seed']}" if s["seed"] is not None else ""
@@ -97,14 +100,14 @@ def format_summary(result) -> str:
         f"money in {s['currency']}",
         "",
         "Break-even (first month)",
-        f"  gross profit >= 0                {month_or_never(be['gross_profit'])}",
-        f"  operating profit per car >= 0    {month_or_never(be['operating_per_car'])}",
+        f"  gross profit >= 0                {label_or_never(be['gross_profit'])}",
+        f"  operating profit per car >= 0    {label_or_never(be['operating_per_car'])}",
         f"  ... held {be['sustain_months']} months                "
-        f"{month_or_never(be['operating_per_car_sustained'])}",
-        f"  cash payback                     {month_or_never(be['cash_payback'])}",
+        f"{label_or_never(be['operating_per_car_sustained'])}",
+        f"  cash payback                     {label_or_never(be['cash_payback'])}",
         f"  capital needed (peak deficit)    {money(be['peak_cash_deficit'])}"
         + (f" in {be['peak_cash_deficit_month']}" if be["peak_cash_deficit_month"] else ""),
-        f"  100,000th delivery               {month_or_never(s['milestones']['deliveries_100k'])}",
+        f"  100,000th delivery               {label_or_never(s['milestones']['deliveries_100k'])}",
         "",
         "By quarter (first six)",
         f"  {'period':<7}{'deliveries':>11}{'revenue':>11}{'gross margin':>14}"
@@ -112,8 +115,8 @@ def format_summary(result) -> str:
     ]
     for row in result.quarterly.head(6).itertuples():
         lines.append(
-            f"  {row.period:<7}{row.deliveries:>11,.0f}{money(row.revenue):>11}"
-            f"{row.gross_margin * 100:>13.1f}%{money(row.operating_profit):>12}"
+            f"  {row.period:<7}{count(row.deliveries):>11}{money(row.revenue):>11}"
+            f"{percent(row.gross_margin, 1):>14}{money(row.operating_profit):>12}"
             f"{money(row.operating_profit_per_car):>10}"
         )
     return "\n".join(lines)

@@ -9,7 +9,6 @@ scheduler cannot be reached...), 2 bad input, 130 interrupted.
 from __future__ import annotations
 
 import argparse
-import math
 import sys
 from typing import Any
 
@@ -18,12 +17,11 @@ from sim.cli.common import (
     add_figure_args,
     executor_flags,
     executor_of,
-    money,
     worker_lost,
 )
+from sim.core.format import input_value, money, percent
 
 EXIT_RUNS_FAILED = 1
-NEVER = "not within horizon"
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -102,21 +100,6 @@ def write_figures(result: Any, svg: bool = False) -> list[str]:
 # ---------------------------------------------------------------------------- the report
 
 
-def month(start: str, index: float) -> str:
-    """``YYYY-MM`` of month ``index`` from ``start``; NaN: not within the horizon."""
-    if index is None or math.isnan(index):
-        return NEVER
-    y, m = divmod(int(start[:4]) * 12 + int(start[5:7]) - 1 + round(index), 12)
-    return f"{y:04d}-{m + 1:02d}"
-
-
-def value(v: float, path: str) -> str:
-    """An input value: USD in a human scale, large whole numbers with separators."""
-    if "usd" in path.lower():
-        return money(v)
-    return f"{v:,.0f}" if float(v).is_integer() and abs(v) >= 10_000 else f"{v:g}"
-
-
 def _runs(spec_runs: Any, n: int) -> str:
     reps = spec_runs.replications
     per = f", median of {reps} replications" if reps > 1 else ""
@@ -125,6 +108,8 @@ def _runs(spec_runs: Any, n: int) -> str:
 
 def format_report(result: Any) -> str:
     """The tornado ranking and the Sobol table, as printed by ``scaleup sensitivity``."""
+    from sim.core.outputs import month_or_never as month
+
     a, oat = result.analysis, result.oat
     m = result.manifest
     start = a.start
@@ -143,7 +128,7 @@ def format_report(result: Any) -> str:
     rows = [
         (
             str(r.label),
-            f"{value(r.low, r.input)} -> {value(r.high, r.input)}",
+            f"{input_value(r.low, r.input)} -> {input_value(r.high, r.input)}",
             f"{month(start, r.breakeven_low)} / {month(start, r.breakeven_high)}",
             f"{money(r.capital_low)} / {money(r.capital_high)}",
         )
@@ -160,18 +145,19 @@ def format_report(result: Any) -> str:
 
 
 def format_sobol(result: Any) -> list[str]:
+    from sim.core.outputs import ANALYSIS_METRICS
+
     a, m, t = result.analysis, result.manifest, result.sobol
     s = a.spec.sobol
     lines = [
         f"Sobol indices (SALib {m['salib_version']}; N = {s.size:,}, "
         f"{_runs(s, m['counts']['sobol_runs'])}; +- 95 % bootstrap CI):",
-        f"break-even not within the horizon in {m['censored_share']:.1%} of the runs "
+        f"break-even not within the horizon in {percent(m['censored_share'], 1)} of the runs "
         f"({m['censored_runs']:,}); they count as month {a.horizon_months} (the horizon)",
     ]
-    what = {"breakeven": "break-even month", "capital": "capital needed"}
     width = max(5, *(len(str(lb)) for lb in t["label"]))
     for metric, g in t.groupby("metric", sort=False):
-        lines.append(f"{what.get(metric, metric):<{width + 2}}  {'S1':>13}  {'ST':>13}")
+        lines.append(f"{ANALYSIS_METRICS.get(metric, metric):<{width + 2}}  {'S1':>13}  {'ST':>13}")
         for r in g.itertuples():
             s1, st = f"{r.S1:.2f} +- {r.S1_conf:.2f}", f"{r.ST:.2f} +- {r.ST_conf:.2f}"
             lines.append(f"  {r.label:<{width}}  {s1:>13}  {st:>13}")

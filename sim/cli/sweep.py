@@ -7,7 +7,6 @@ failed (a worker died, the scheduler cannot be reached...), 2 bad input, 130 int
 from __future__ import annotations
 
 import argparse
-import math
 import sys
 from typing import Any
 
@@ -16,9 +15,9 @@ from sim.cli.common import (
     add_figure_args,
     executor_flags,
     executor_of,
-    money,
     worker_lost,
 )
+from sim.core.format import NA, money, percent
 
 EXIT_RUNS_FAILED = 1
 MAX_ROWS = 30  # rows of the printed table; the rest are in points.csv
@@ -104,15 +103,17 @@ def write_figures(result: Any, svg: bool = False) -> list[str]:
     return [f"figures/{p.name}" for p in written]
 
 
-def _pct(p: float) -> str:
-    return "" if p is None or (isinstance(p, float) and math.isnan(p)) else f"{p:.0%}"
+def _pct(p: float | None) -> str:
+    """A share, blank when there is none (the baseline's own column)."""
+    text = percent(p)
+    return "" if text == NA else text
 
 
 def _month(label: Any) -> str:
     """A month label; "never" when not within the horizon (to fit the column)."""
     if not isinstance(label, str):
-        return "n/a"
-    from sim.experiments.aggregate import NEVER
+        return NA
+    from sim.core.outputs import NEVER
 
     return "never" if label == NEVER else label
 

@@ -12,7 +12,6 @@ money and of the monthly bands interpolate linearly (NumPy's default).
 
 from __future__ import annotations
 
-import datetime as dt
 import warnings
 
 import numpy as np
@@ -20,10 +19,9 @@ import pandas as pd
 import pyarrow as pa
 from scipy import stats
 
-from sim.core.calendar import add_months
-from sim.experiments.runner import PRIMARY
+from sim.core.calendar import shift_label
+from sim.core.outputs import PRIMARY, month_or_never
 
-NEVER = "not within horizon"
 QUANTILES = (0.1, 0.5, 0.9)
 
 
@@ -59,13 +57,10 @@ def sorted_quantile(s: np.ndarray, n: np.ndarray, q: float, method: str) -> np.n
 
 
 def _month_label(start: str | None, index: float) -> str | None:
+    """``YYYY-MM``, or "never" for +inf; None without a successful run (no start, NaN)."""
     if start is None or np.isnan(index):
         return None
-    if np.isinf(index):
-        return NEVER
-    first = dt.date(int(start[:4]), int(start[5:7]), 1)
-    day = add_months(first, int(index))
-    return f"{day.year:04d}-{day.month:02d}"
+    return month_or_never(start, index)
 
 
 def by_point(runs: pd.DataFrame, column: str, rows: int, per_row: int) -> np.ndarray:
@@ -206,12 +201,10 @@ def bands_rows(
         mean = np.nanmean(matrix, axis=0, dtype=np.float64)
     s = np.sort(matrix, axis=0).T  # months x runs, NaN last
     q = [sorted_quantile(s, n, level, "linear") for level in QUANTILES]
-    first = dt.date(int(start[:4]), int(start[5:7]), 1)
-    months = [add_months(first, i) for i in range(width)]
     columns = {
         "point_id": [point_id] * width,
         "variant": [variant] * width,
-        "month": [f"{d.year:04d}-{d.month:02d}" for d in months],
+        "month": [shift_label(start, i) for i in range(width)],
         "metric": [metric] * width,
         "p10": q[0],
         "p50": q[1],

@@ -1,8 +1,9 @@
 """The hot path: a task (a contiguous range of run ids) runs in a worker and returns one chunk.
 
-Everything here works on NumPy arrays from :class:`sim.model.result.Result` (``columns`` and
-``breakeven_index``); no pandas per run. A run that raises becomes a ``failed`` row with its
-error, and the task goes on. The task is plain data, so it pickles to any executor.
+Everything here works on NumPy arrays from :class:`sim.model.result.Result` (``columns``, and
+``record``: :class:`sim.core.outputs.RunRecord`); no pandas per run. A run that raises becomes a
+``failed`` row with its error, and the task goes on. The task is plain data, so it pickles to any
+executor.
 """
 
 from __future__ import annotations
@@ -14,35 +15,10 @@ import numpy as np
 import pyarrow as pa
 
 from sim.config.load import apply_overrides, scenario_from_dict
+from sim.core.outputs import BAND_METRICS, BREAKEVENS, FINALS, TOTALS
 from sim.errors import ConfigError
 from sim.experiments.plan import SweepPlan, replication_seed
 from sim.model.simulate import simulate
-
-BREAKEVENS = ("gross_profit", "operating_per_car", "operating_per_car_sustained", "cash_payback")
-"""Break-even kinds of a run, as month indices (0 = start month) and ``YYYY-MM`` labels."""
-PRIMARY = "operating_per_car_sustained"
-"""The break-even a sweep ranks by: operating profit per car >= 0 held ``sustain_months``."""
-TOTALS = (
-    "orders",
-    "cancellations",
-    "production",
-    "deliveries",
-    "revenue",
-    "gross_profit",
-    "operating_profit",
-    "capex",
-)
-"""Sums over the horizon (cars, USD), stored as ``total_<name>``."""
-BAND_METRICS = (
-    "operating_profit_per_car",
-    "cumulative_cash",
-    "deliveries",
-    "production",
-    "backlog",
-    "gross_margin",
-    "unit_cogs",
-)
-"""Monthly columns kept per run (float32) for the quantile bands."""
 
 RUN_SCHEMA = pa.schema(
     [
@@ -56,8 +32,7 @@ RUN_SCHEMA = pa.schema(
         ("peak_cash_deficit_month", pa.string()),
         ("cumulative_deliveries_at_breakeven", pa.float64()),
         *[(f"total_{t}", pa.float64()) for t in TOTALS],
-        ("final_cumulative_cash", pa.float64()),
-        ("final_backlog", pa.float64()),
+        *[(name, pa.float64()) for name in FINALS],
         ("events", pa.int64()),
     ]
 )
@@ -158,23 +133,4 @@ def _add_full(full: dict[str, list[Any]], result: Any, row: int) -> None:
 
 
 def _record(result: Any) -> dict[str, Any]:
-    idx = result.breakeven_index
-    label = result.calendar.label_of
-    cols = result.columns
-    out: dict[str, Any] = {
-        "status": "ok",
-        "error": None,
-        "start_month": result.calendar.labels[0],
-        "peak_cash_deficit": float(idx["peak_cash_deficit"]),
-        "peak_cash_deficit_month": label(idx["peak_cash_deficit_month"]),
-        "cumulative_deliveries_at_breakeven": idx["cumulative_deliveries_at_breakeven"],
-        "final_cumulative_cash": float(cols["cumulative_cash"][-1]),
-        "final_backlog": float(cols["backlog"][-1]),
-        "events": int(result.events),
-    }
-    for kind in BREAKEVENS:
-        out[f"breakeven_{kind}_index"] = idx[kind]
-        out[f"breakeven_{kind}"] = label(idx[kind])
-    for name in TOTALS:
-        out[f"total_{name}"] = float(cols[name].sum())
-    return out
+    return {"status": "ok", "error": None, **result.record.flat()}

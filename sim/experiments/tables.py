@@ -19,9 +19,11 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from sim.core.calendar import shift_label
+from sim.core.outputs import BAND_METRICS, PRIMARY
 from sim.experiments.aggregate import BANDS_SCHEMA, bands_rows, comparison_table, summary_table
 from sim.experiments.plan import SweepPlan
-from sim.experiments.runner import BAND_METRICS, PRIMARY, RUN_SCHEMA
+from sim.experiments.runner import RUN_SCHEMA
 from sim.experiments.store import chunk_files
 from sim.io.atomic import atomic_path
 
@@ -232,7 +234,10 @@ def write_monthly(plan: SweepPlan, paths: list[Path], folder: Path) -> None:
                 reps = plan.replications
                 start = table.column("start_month").to_pylist()
                 month = np.concatenate([np.arange(n) for n in lengths])
-                labels = [_add(s, m) for s, m in zip(np.repeat(start, lengths), month, strict=True)]
+                labels = [
+                    shift_label(s, int(m))
+                    for s, m in zip(np.repeat(start, lengths), month, strict=True)
+                ]
                 cols = {
                     "run_id": run_id,
                     "point_id": run_id // reps,
@@ -251,11 +256,6 @@ def write_monthly(plan: SweepPlan, paths: list[Path], folder: Path) -> None:
                 writer.close()
         if writer is None:
             pq.write_table(pa.table({"run_id": pa.array([], pa.int64())}), tmp)
-
-
-def _add(start: str, months: int) -> str:
-    y, m = divmod(int(start[:4]) * 12 + int(start[5:7]) - 1 + int(months), 12)
-    return f"{y:04d}-{m + 1:02d}"
 
 
 def comparison_frame(plan: SweepPlan, runs: pd.DataFrame, points: pd.DataFrame) -> pd.DataFrame:

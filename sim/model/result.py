@@ -10,9 +10,10 @@ import numpy as np
 import pandas as pd
 
 from sim.config.schema import Scenario
-from sim.core.books import MIN_CARS, Operations
+from sim.core.books import BALANCE_STOCKS, MIN_CARS, Operations, cost_rates
 from sim.core.breakeven import breakeven_indices
 from sim.core.calendar import Calendar
+from sim.core.outputs import RunRecord, run_record
 
 # Columns that are stocks (take the last month of a quarter) or ratios (recomputed)
 STOCKS = (
@@ -24,6 +25,7 @@ STOCKS = (
     "cumulative_production",
     "cumulative_deliveries",
     "cumulative_cash",
+    *BALANCE_STOCKS,
 )
 RATIOS = ("asp", "gross_margin", "operating_profit_per_car", "unit_cogs")
 WAITS = ("avg_wait_days", "p90_wait_days")
@@ -76,53 +78,25 @@ class Result:
         return pd.DataFrame(out)
 
     @cached_property
+    def record(self) -> RunRecord:
+        """The run's scalars (break-evens, capital needed, totals, milestones)."""
+        return run_record(self.columns, self.breakeven_index, self.calendar, self.events)
+
+    @cached_property
     def summary(self) -> dict[str, Any]:
-        idx = self.breakeven_index
-        label = self.calendar.label_of
-        cols = self.columns
-        be = {
-            key: label(idx[key])
-            for key in ("gross_profit", "operating_per_car", "operating_per_car_sustained")
-        }
-        be |= {
-            "cash_payback": label(idx["cash_payback"]),
-            "peak_cash_deficit": idx["peak_cash_deficit"],
-            "peak_cash_deficit_month": label(idx["peak_cash_deficit_month"]),
-            "cumulative_deliveries_at_breakeven": idx["cumulative_deliveries_at_breakeven"],
-            "sustain_months": self.scenario.breakeven.sustain_months,
-        }
-        cum = cols["cumulative_deliveries"]
+        """``summary.json``: the scenario and how it ran, then :attr:`record`."""
+        r = self.record
         return {
             "scenario": self.scenario.name,
             "mode": self.mode,
             "seed": None if self.seed is None else _seed_repr(self.seed),
-            "start": self.calendar.labels[0],
-            "end": self.calendar.labels[-1],
-            "horizon_months": self.calendar.months,
+            "start": r.start,
+            "end": r.end,
+            "horizon_months": r.horizon_months,
             "currency": self.scenario.currency,
-            "breakeven": be,
-            "totals": {
-                "orders": float(cols["orders"].sum()),
-                "cancellations": float(cols["cancellations"].sum()),
-                "production": float(cols["production"].sum()),
-                "deliveries": float(cols["deliveries"].sum()),
-                "revenue": float(cols["revenue"].sum()),
-                "gross_profit": float(cols["gross_profit"].sum()),
-                "operating_profit": float(cols["operating_profit"].sum()),
-                "capex": float(cols["capex"].sum()),
-                "final_cumulative_cash": float(cols["cumulative_cash"][-1]),
-                "final_backlog": float(cols["backlog"][-1]),
-            },
-            "milestones": {
-                "deliveries_100k": label(_first_at_least(cum, 100_000)),
-            },
-            "events": self.events,
+            **r.summary_sections(self.scenario.breakeven.sustain_months),
+            "cost_rates": cost_rates(self.scenario, self.calendar, self.columns),
         }
-
-
-def _first_at_least(values: np.ndarray, threshold: float) -> int | None:
-    hits = np.flatnonzero(values >= threshold)
-    return int(hits[0]) if hits.size else None
 
 
 def _seed_repr(seed: Any) -> Any:

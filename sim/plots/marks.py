@@ -8,6 +8,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
+from sim.core.calendar import month_label
+from sim.core.format import money
 from sim.plots import style
 from sim.plots.style import GREY, NOTE_SIZE, OKABE_ITO
 
@@ -108,7 +110,7 @@ def margin_arrow(ax: Axes, x: np.ndarray, cost: np.ndarray, price: np.ndarray) -
         arrowprops={"arrowstyle": "<->", "color": OKABE_ITO["black"], "lw": 1.2},
     )  # fmt: skip
     ax.annotate(
-        f"gross margin {style.usd(gap[i], 1)} per car ({str(x[i])[:7]})",
+        f"gross margin {money(gap[i])} per car ({month_label(x[i].astype(object))})",
         xy=(x[i], (price[i] + cost[i]) / 2), xytext=(-6 if i > len(x) / 2 else 6, 0),
         textcoords="offset points", ha="right" if i > len(x) / 2 else "left", va="center",
         fontsize=NOTE_SIZE,
@@ -123,7 +125,7 @@ def label_capex(ax: Axes, x: np.ndarray, y: np.ndarray, capex: np.ndarray) -> No
         before = y[i - 1] if i > 0 else 0.0
         ha = "left" if i == 0 else "right"
         ax.annotate(
-            f"capex {style.usd(capex[i])}", xy=(x[max(i - 1, 0)], (before + y[i]) / 2),
+            f"capex {money(capex[i])}", xy=(x[max(i - 1, 0)], (before + y[i]) / 2),
             xytext=(8 if ha == "left" else -8, 0), textcoords="offset points",
             ha=ha, va="center", fontsize=NOTE_SIZE, color=OKABE_ITO["black"],
         )  # fmt: skip

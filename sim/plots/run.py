@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from sim.core.breakeven import first_true
+from sim.core.format import money
 from sim.plots import marks, style
 from sim.plots.style import LINE_WIDTH, NOTE_SIZE, OKABE_ITO
 
@@ -30,18 +30,20 @@ def per_car_profit(
     breakeven: Mapping[str, Any] | None = None,
     title: str | None = None,
     *,
-    breakevens: Mapping[str, Mapping[str, Any] | None] | None = None,
+    breakevens: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> Figure:
     """Operating profit per delivered car by month, with the break-even month marked.
 
-    ``monthly`` is one run's table, or ``{name: table}`` for several scenarios (one line each;
-    their break-evens then come from ``breakevens={name: summary["breakeven"]}``). A missing
-    break-even dict is derived from the table: the first month with deliveries and a per-car
-    operating profit >= 0 (the sustained break-even needs the scenario, so it is not derived).
+    ``monthly`` is one run's table with ``breakeven`` its ``summary["breakeven"]``, or
+    ``{name: table}`` for several scenarios (one line each) with
+    ``breakevens={name: summary["breakeven"]}``. The break-evens are the model's
+    (:mod:`sim.core.breakeven`); a figure never works them out again.
     """
     if isinstance(monthly, pd.DataFrame):
         if breakevens is not None:
             raise TypeError("breakevens= is for several scenarios; pass breakeven= for one run")
+        if breakeven is None:
+            raise TypeError("per_car_profit needs the run's breakeven (summary['breakeven'])")
         return _per_car_single(monthly, breakeven, title)
     if breakeven is not None:
         raise TypeError("for several scenarios pass breakevens={name: breakeven dict}")
@@ -50,9 +52,9 @@ def per_car_profit(
     return _per_car_several(monthly, breakevens or {}, title)
 
 
-def _per_car_single(monthly: pd.DataFrame, breakeven: Mapping | None, title: str | None) -> Figure:
+def _per_car_single(monthly: pd.DataFrame, breakeven: Mapping, title: str | None) -> Figure:
     marks.require(monthly, ("month", "deliveries", "operating_profit_per_car"), "per_car_profit")
-    be = dict(breakeven) if breakeven is not None else _derive_breakeven(monthly)
+    be = dict(breakeven)
     fig, (ax,) = style.new_figure(title=title or "Operating profit per delivered car")
     x, y = style.month_dates(monthly["month"]), _per_car_series(monthly)
     ax.plot(x, y, color=OKABE_ITO["blue"], linewidth=LINE_WIDTH, label="operating profit per car")
@@ -81,15 +83,16 @@ def _per_car_several(
     unknown = set(breakevens) - set(runs)
     if unknown:
         raise KeyError(f"breakevens for unknown scenario(s) {sorted(unknown)}; have {list(runs)}")
+    missing = [name for name in runs if breakevens.get(name) is None]
+    if missing:
+        raise KeyError(f"no breakeven for scenario(s) {missing}: pass summary['breakeven'] each")
     fig, (ax,) = style.new_figure(title=title or "Operating profit per delivered car, by scenario")
     every_month = np.unique(np.concatenate([style.month_dates(m["month"]) for m in runs.values()]))
     for i, (name, monthly) in enumerate(runs.items()):
         marks.require(
             monthly, ("month", "deliveries", "operating_profit_per_car"), "per_car_profit"
         )
-        be = breakevens.get(name)
-        be = dict(be) if be is not None else _derive_breakeven(monthly)
-        first, colour = be.get("operating_per_car"), style.colour(i)
+        first, colour = breakevens[name].get("operating_per_car"), style.colour(i)
         x = style.month_dates(monthly["month"])
         note = NO_BREAKEVEN if first is None else f"break-even {first}"
         dash = ("-", "-.", ":")[i // len(style.CYCLE) % 3]  # colours repeat after six runs
@@ -109,12 +112,6 @@ def _per_car_several(
 def _per_car_series(monthly: pd.DataFrame) -> np.ndarray:
     delivered = monthly["deliveries"].to_numpy(float) > 0
     return np.where(delivered, monthly["operating_profit_per_car"].to_numpy(float), np.nan)
-
-
-def _derive_breakeven(monthly: pd.DataFrame) -> dict[str, Any]:
-    ok = (monthly["deliveries"].to_numpy(float) > 0) & (_per_car_series(monthly) >= 0)
-    i = first_true(ok)
-    return {"operating_per_car": None if i is None else str(monthly["month"].iloc[i])}
 
 
 # ---------------------------------------------------------------------------- operations
@@ -222,16 +219,14 @@ def component_label(column: str) -> str:
 # ---------------------------------------------------------------------------- cash
 
 
-def cash(
-    monthly: pd.DataFrame, breakeven: Mapping[str, Any] | None = None, title: str | None = None
-) -> Figure:
+def cash(monthly: pd.DataFrame, breakeven: Mapping[str, Any], title: str | None = None) -> Figure:
     """Cumulative cash with the trough (peak cash deficit) and the payback month marked.
 
-    ``breakeven`` is ``summary["breakeven"]``; without it the trough is the lowest cumulative cash
-    and payback the first month from there with cumulative cash >= 0.
+    ``breakeven`` is the run's ``summary["breakeven"]`` (``peak_cash_deficit``,
+    ``peak_cash_deficit_month``, ``cash_payback``).
     """
     marks.require(monthly, ("month", "cumulative_cash"), "cash")
-    be = dict(breakeven) if breakeven is not None else _derive_cash(monthly)
+    be = dict(breakeven)
     fig, (ax,) = style.new_figure(title=title or "Cumulative cash: the funding the ramp-up needs")
     x, y = style.month_dates(monthly["month"]), monthly["cumulative_cash"].to_numpy(float)
     ax.plot(x, y, color=OKABE_ITO["blue"], lw=LINE_WIDTH, label="cumulative cash")
@@ -247,7 +242,7 @@ def cash(
         deficit = -y[i] if deficit is None else deficit
         ax.plot(x[i], y[i], "o", color=style.LOSS, markersize=8, zorder=5)
         ax.annotate(
-            f"peak deficit {style.usd(-abs(deficit))} ({trough})",
+            f"peak deficit {money(-abs(deficit))} ({trough})",
             xy=(x[i], y[i]), xytext=(0, -14), textcoords="offset points",
             ha=marks.side(x, i, "center"), va="top", fontsize=NOTE_SIZE, color=style.LOSS,
         )  # fmt: skip
@@ -260,22 +255,3 @@ def cash(
         marks.mark_month(ax, x, y, payback, f"payback {payback}", linestyle="--")
     marks.finish_axes(ax, x, ylabel="Cumulative cash (USD)", usd=True)
     return fig
-
-
-def _derive_cash(monthly: pd.DataFrame) -> dict[str, Any]:
-    y = monthly["cumulative_cash"].to_numpy(float)
-    months = monthly["month"].astype(str).to_numpy()
-    trough = int(np.argmin(y))
-    deficit = max(0.0, -float(y[trough]))
-    if deficit == 0.0:
-        return {
-            "peak_cash_deficit": 0.0,
-            "peak_cash_deficit_month": None,
-            "cash_payback": months[0],
-        }
-    after = first_true(y[trough:] >= 0)
-    return {
-        "peak_cash_deficit": deficit,
-        "peak_cash_deficit_month": months[trough],
-        "cash_payback": None if after is None else months[trough + after],
-    }

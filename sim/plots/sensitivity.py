@@ -21,14 +21,17 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
+from sim.core.calendar import add_months, parse_month, shift_label
+from sim.core.format import input_value, money
+from sim.core.outputs import BREAKEVEN_MEANINGS, NEVER, PRIMARY, month_or_never
 from sim.plots import style
 from sim.plots.style import GREY, NOTE_SIZE, OKABE_ITO
-from sim.plots.sweep import KINDS, LEGEND, NEVER, NEVER_FILL, PRIMARY, short
+from sim.plots.sweep import LEGEND, NEVER_FILL, short
 
 LOW, HIGH = OKABE_ITO["blue"], OKABE_ITO["orange"]  # input at its low / high value
 TORNADO_METRICS = {  # metric -> (axis label, default title)
     "breakeven": (
-        f"Break-even month ({KINDS[PRIMARY]})",
+        f"Break-even month ({BREAKEVEN_MEANINGS[PRIMARY]})",
         "What moves the break-even month: one input at a time",
     ),
     "capital": (
@@ -98,7 +101,7 @@ def breakeven_heatmap(
                 Rectangle((j - 0.5, i - 0.5), 1, 1, fc=NEVER_FILL, ec=GREY, hatch="//", lw=0)
             )
         text = "never" if np.isposinf(v) else "n/a" if np.isnan(v) else labels[i, j]
-        text = text or (_month_text(start, v) if start else f"month {v:g}")
+        text = text or (month_or_never(start, v) if start else f"month {v:g}")
         dark = finite[i, j] and np.mean(cmap(norm(v))[:3]) < 0.5
         ax.text(
             j,
@@ -124,7 +127,7 @@ def breakeven_heatmap(
     )
     bar.ax.yaxis.set_major_locator(MaxNLocator(integer=True, nbins=6))
     if start:
-        bar.ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: _month_text(start, v)))
+        bar.ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: month_or_never(start, v)))
     bar.ax.tick_params(labelsize=style.TICK_SIZE)
     keys = []
     if np.isposinf(grid).any():
@@ -141,12 +144,8 @@ def _start_from(grid: np.ndarray, labels: np.ndarray) -> str | None:
     for (i, j), v in np.ndenumerate(grid):
         text = labels[i, j]
         if np.isfinite(v) and text and text[:1].isdigit():
-            return str(np.datetime64(text, "M") - int(v))
+            return shift_label(text, -int(v))
     return None
-
-
-def _month_text(start: str, index: float) -> str:
-    return str(np.datetime64(start, "M") + round(index))
 
 
 # ---------------------------------------------------------------------------- tornado
@@ -191,9 +190,9 @@ def tornado(
             ("low", lo[k], low[k], 0.19, LOW),
             ("high", hi[k], high[k], -0.19, HIGH),
         ):
-            text = _input_text(row[side], row["input"])
+            text = input_value(row[side], row["input"])
             _tornado_bar(ax, y + dy, ref, result, months and np.isnan(raw), colour, text)
-    labels = [f"{r['label']}\nbase {_input_text(r['base'], r['input'])}" for _, r in oat.iterrows()]
+    labels = [f"{r['label']}\nbase {input_value(r['base'], r['input'])}" for _, r in oat.iterrows()]
     ax.set_yticks(n - 1 - np.arange(n), [labels[k] for k in order])
     ax.set_ylim(-0.7, n - 0.3)
     ax.axvline(ref, color=OKABE_ITO["black"], lw=1.5, zorder=3)
@@ -261,21 +260,10 @@ def _tornado_bar(ax: Axes, y, ref, result, never: bool, colour: str, text: str) 
     )
 
 
-def _input_text(value, path: str) -> str:
-    if isinstance(value, str):
-        return value
-    if "usd" in str(path).lower():
-        return style.usd(float(value))
-    v = float(value)
-    if abs(v) >= 10_000:  # counts such as a market size: 1,500,000 rather than 1.5e+06
-        return f"{v:,.0f}"
-    return f"{v:g}"
-
-
 def _result_text(value: float, metric: str, start: str | None) -> str:
     if metric != "breakeven":
-        return style.usd(value)
-    return _month_text(start, value) if start else f"month {value:g}"
+        return money(value)
+    return month_or_never(start, value) if start else f"month {value:g}"
 
 
 def _result_axis(ax: Axes, metric: str, start: str | None) -> None:
@@ -288,11 +276,10 @@ def _result_axis(ax: Axes, metric: str, start: str | None) -> None:
         return
     lo, hi = ax.get_xlim()
     index = np.arange(np.ceil(lo), np.floor(hi) + 1).astype(int)
-    month = (np.datetime64(start, "M").astype(int) + index) % 12  # 0 = January
     every = 12 if hi - lo > 30 else 3
-    ax.set_xticks(
-        index[month % every == 0], [_month_text(start, i) for i in index[month % every == 0]]
-    )
+    first = parse_month(start)
+    ticks = [i for i in index if (add_months(first, int(i)).month - 1) % every == 0]
+    ax.set_xticks(ticks, [shift_label(start, int(i)) for i in ticks])
 
 
 # ---------------------------------------------------------------------------- Sobol

@@ -13,6 +13,7 @@ from typing import Any
 import pandas as pd
 from matplotlib.figure import Figure
 
+from sim.core.outputs import ANALYSIS_METRICS
 from sim.plots.run import cash, operations, per_car_profit, unit_cost
 from sim.plots.sensitivity import breakeven_heatmap, sobol_indices, tornado
 from sim.plots.sweep import (
@@ -27,7 +28,6 @@ from sim.plots.sweep import (
 FAN_MAX = 6  # one fan chart per point or variant up to this many; none beyond
 
 Figures = dict[str, Figure]  # file name (no extension) -> figure
-METRIC_NAMES = {"breakeven": "break-even month", "capital": "capital needed"}
 
 
 def run_set(monthly: pd.DataFrame, summary: Mapping[str, Any]) -> Figures:
@@ -126,7 +126,7 @@ def sensitivity_set(
     """Tornado charts (break-even and capital) from the OAT table; Sobol bars per metric."""
     figs: Figures = {}
     if oat is not None:
-        for metric in ("breakeven", "capital"):
+        for metric in ANALYSIS_METRICS:
             if f"{metric}_base" in oat:
                 figs[f"tornado_{metric}"] = tornado(
                     oat, metric, horizon_months=horizon_months, start=start
@@ -134,7 +134,7 @@ def sensitivity_set(
     if sobol is not None:
         if "metric" in sobol:  # one output per figure
             for metric, g in sobol.groupby("metric", sort=False):
-                what = METRIC_NAMES.get(metric, str(metric))
+                what = ANALYSIS_METRICS.get(metric, str(metric))
                 figs[f"sobol_{_slug(metric)}"] = sobol_indices(
                     g, title=f"Sobol indices of the {what}: shares of its variance"
                 )

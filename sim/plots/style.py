@@ -1,12 +1,14 @@
 """Look of every figure: Okabe-Ito colours, slide-sized text, USD and month axes.
 
+Numbers read as on the console (:mod:`sim.core.format`); months come from :mod:`sim.core.calendar`.
+
 Nothing here touches pyplot or ``rcParams``: sizes are passed to each artist, so styling a figure
 never changes another one (notebooks, threads).
 """
 
 from __future__ import annotations
 
-import math
+import datetime as dt
 from collections.abc import Sequence
 
 import numpy as np
@@ -15,6 +17,9 @@ from matplotlib import dates as mdates
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import FixedFormatter, FixedLocator, Formatter, NullFormatter
+
+from sim.core.calendar import add_months, months_between, parse_month
+from sim.core.format import percent, scale_of, scaled
 
 # Okabe & Ito (2008), "Color Universal Design": safe for every common colour-vision deficiency.
 OKABE_ITO = {
@@ -94,32 +99,12 @@ def colour(i: int) -> str:
 
 # ---------------------------------------------------------------------------- money
 
-_SCALES = ((1e9, "bn"), (1e6, "m"), (1e3, "k"), (1.0, ""))
-
-
-def _scale_of(magnitude: float) -> tuple[float, str]:
-    for factor, suffix in _SCALES:
-        if magnitude >= factor:
-            return factor, suffix
-    return 1.0, ""
-
-
-def _number(value: float, decimals: int) -> str:
-    text = f"{value:,.{decimals}f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
-
-
-def usd(value: float, decimals: int = 2) -> str:
-    """Compact dollars for labels: ``$950``, ``$12.5k``, ``−$1.16bn`` (at most ``decimals``)."""
-    if value is None or not math.isfinite(value):
-        return "n/a"
-    factor, suffix = _scale_of(abs(value))
-    sign = "\u2212" if value < 0 else ""
-    return f"{sign}${_number(abs(value) / factor, decimals)}{suffix}"
-
 
 class UsdFormatter(Formatter):
-    """Tick labels like ``$12k`` or ``$1.2bn``, one unit and just enough decimals per axis."""
+    """Tick labels like ``$20,000`` or ``$1.2bn``: one scale per axis (that of its largest tick,
+    :func:`sim.core.format.scale_of`) and just enough decimals to show the tick step."""
+
+    unit = "$"
 
     def __init__(self) -> None:
         self._factor, self._suffix, self._decimals = 1.0, "", 0
@@ -129,7 +114,7 @@ class UsdFormatter(Formatter):
         locs = np.asarray([v for v in locs if np.isfinite(v)], dtype=float)
         if locs.size == 0:
             return
-        self._factor, self._suffix = _scale_of(float(np.abs(locs).max()))
+        self._factor, self._suffix, _ = scale_of(float(np.abs(locs).max()))
         steps = np.diff(np.unique(locs / self._factor))
         step = float(steps.min()) if steps.size else 1.0
         # fewest decimals that still show the tick step exactly (0.25 → 2, 0.5 → 1, 5 → 0)
@@ -138,10 +123,7 @@ class UsdFormatter(Formatter):
         )
 
     def __call__(self, x, pos=None) -> str:
-        if abs(x) < 1e-9 * max(self._factor, 1.0):
-            return "$0"
-        sign = "\u2212" if x < 0 else ""
-        return f"{sign}${abs(x) / self._factor:,.{self._decimals}f}{self._suffix}"
+        return scaled(x, self._factor, self._suffix, self._decimals, unit=self.unit)
 
 
 def format_usd_axis(ax: Axes, axis: str = "y") -> None:
@@ -151,14 +133,20 @@ def format_usd_axis(ax: Axes, axis: str = "y") -> None:
 
 
 class CountFormatter(UsdFormatter):
-    """Tick labels like ``120k`` for counts of cars (same scaling as dollars, no sign)."""
+    """Tick labels like ``120,000`` or ``1.5M`` for counts of cars (scaled as dollars)."""
+
+    unit = ""
+
+
+class PercentFormatter(Formatter):
+    """Tick labels of shares (1.0 = 100 %) as :func:`sim.core.format.percent` writes them."""
 
     def __call__(self, x, pos=None) -> str:
-        return super().__call__(x, pos).replace("$", "")
+        return percent(x)
 
 
 def format_count_axis(ax: Axes, axis: str = "y") -> None:
-    """Show the ``axis`` of ``ax`` as compact counts (``30k``)."""
+    """Show the ``axis`` of ``ax`` as counts (``30,000``, ``1.5M``)."""
     target = ax.yaxis if axis == "y" else ax.xaxis
     target.set_major_formatter(CountFormatter())
 
@@ -168,19 +156,21 @@ def format_count_axis(ax: Axes, axis: str = "y") -> None:
 
 def month_dates(labels: Sequence[str]) -> np.ndarray:
     """``YYYY-MM`` labels → first day of each month as ``datetime64[D]``."""
-    return np.asarray(list(labels), dtype="datetime64[M]").astype("datetime64[D]")
+    return np.array([parse_month(str(label)) for label in labels], dtype="datetime64[D]")
 
 
 def month_date(label: str) -> np.datetime64:
     """One ``YYYY-MM`` label → its first day."""
-    return np.datetime64(label, "M").astype("datetime64[D]")
+    return np.datetime64(parse_month(str(label)), "D")
 
 
 def index_dates(start: Sequence[str] | str, index: np.ndarray) -> np.ndarray:
     """Month ``index`` (months after ``start``, ``YYYY-MM``; one or one per index) → first
     days as ``datetime64[D]``."""
-    first = np.asarray(start, dtype="datetime64[M]")
-    return (first + np.asarray(index, dtype=int)).astype("datetime64[D]")
+    index = np.asarray(index, dtype=int)
+    starts = [start] * index.size if isinstance(start, str) else list(start)
+    days = [add_months(parse_month(str(s)), int(i)) for s, i in zip(starts, index, strict=True)]
+    return np.array(days, dtype="datetime64[D]")
 
 
 def format_month_axis(ax: Axes, dates: np.ndarray) -> None:
@@ -193,43 +183,38 @@ def format_month_axis(ax: Axes, dates: np.ndarray) -> None:
     dates = np.asarray(dates, dtype="datetime64[D]")
     if dates.size == 0:
         return
-    first, last = dates.min().astype("datetime64[M]"), dates.max().astype("datetime64[M]")
-    span = int((last - first).astype(int)) + 1  # months
-    if span > 24:
-        _year_ticks(ax, first, last)
+    first, last = (d.astype(object).replace(day=1) for d in (dates.min(), dates.max()))
+    months = [add_months(first, k) for k in range(months_between(first, last) + 1)]
+    if len(months) > 24:
+        _year_ticks(ax, months)
     else:
-        _quarter_ticks(ax, first, last)
+        _quarter_ticks(ax, months)
     ax.tick_params(axis="x", which="both", labelsize=TICK_SIZE)
 
 
-def _year_ticks(ax: Axes, first: np.datetime64, last: np.datetime64) -> None:
-    years = range(first.astype(object).year, last.astype(object).year + 1)
+def _year_ticks(ax: Axes, months: list[dt.date]) -> None:
     ax.xaxis.set_major_locator(mdates.YearLocator())
     ax.xaxis.set_major_formatter(NullFormatter())
     ax.tick_params(axis="x", which="major", length=8)
     centres, labels = [], []
-    for year in years:
-        lo = max(np.datetime64(f"{year}-01", "M"), first)
-        hi = min(np.datetime64(f"{year}-12", "M"), last)
-        if int((hi - lo).astype(int)) + 1 < 3:  # too short a stub to carry a label
+    for year in range(months[0].year, months[-1].year + 1):
+        shown = [m for m in months if m.year == year]
+        if len(shown) < 3:  # too short a stub to carry a label
             continue
-        ends = mdates.date2num(np.array([lo, hi], dtype="datetime64[D]"))
-        centres.append(float(ends.mean()))
+        centres.append(float(mdates.date2num([shown[0], shown[-1]]).mean()))
         labels.append(str(year))
     ax.xaxis.set_minor_locator(FixedLocator(centres))
     ax.xaxis.set_minor_formatter(FixedFormatter(labels))
     ax.tick_params(axis="x", which="minor", length=0, pad=6)
 
 
-def _quarter_ticks(ax: Axes, first: np.datetime64, last: np.datetime64) -> None:
-    months = np.arange(first, last + 1, dtype="datetime64[M]")
-    quarters = [m for m in months if (m.astype(int) % 12) % 3 == 0] or [months[0]]
+def _quarter_ticks(ax: Axes, months: list[dt.date]) -> None:
+    quarters = [m for m in months if (m.month - 1) % 3 == 0] or months[:1]
     labels = []
-    for k, m in enumerate(quarters):
-        day = m.astype(object)
+    for k, day in enumerate(quarters):
         text = day.strftime("%b")
         labels.append(f"{text}\n{day.year}" if k == 0 or day.month == 1 else text)
-    ax.xaxis.set_major_locator(FixedLocator(mdates.date2num(np.array(quarters, "datetime64[D]"))))
+    ax.xaxis.set_major_locator(FixedLocator(mdates.date2num(quarters)))
     ax.xaxis.set_major_formatter(FixedFormatter(labels))
     ax.xaxis.set_minor_locator(mdates.MonthLocator())
     ax.tick_params(axis="x", which="minor", length=3)

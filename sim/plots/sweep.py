@@ -9,7 +9,6 @@ variant, month, metric, p10, p50, p90, mean, runs``; ``point_id`` null when pool
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -17,15 +16,15 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
-from matplotlib.ticker import PercentFormatter
 
+from sim.core.calendar import shift_label
+from sim.core.format import percent
+from sim.core.outputs import BREAKEVEN_MEANINGS, NEVER, PRIMARY
 from sim.plots import marks, style
 from sim.plots.style import GREY, LINE_WIDTH, NOTE_SIZE, OKABE_ITO
 
-PRIMARY = "operating_per_car_sustained"  # = sim.experiments.runner.PRIMARY (tested)
 BREAKEVEN_INDEX = f"breakeven_{PRIMARY}_index"
 """Column of ``runs``: primary break-even as months from the run's start month, null = never."""
-NEVER = "not within horizon"  # = sim.experiments.aggregate.NEVER, the label of "never"
 MAX_GROUPS = 6  # bands or ECDFs in one panel: one colour each; more are unreadable
 NEVER_FILL = "#D9D9D9"  # light grey behind hatching: cells and bars that never break even
 TITLE = {"fontsize": style.TITLE_SIZE, "fontweight": "bold"}
@@ -40,20 +39,17 @@ METRICS = {  # metric of bands.parquet -> (axis label with unit, tick format)
     "gross_margin": ("Gross margin (% of revenue)", "percent"),
     "unit_cogs": ("Unit cost of goods sold (USD per car)", "usd"),
 }
-KINDS = {  # break-even kind of runs.parquet -> what it means
-    "gross_profit": "gross profit \u2265 0",
-    "operating_per_car": "operating profit per car \u2265 0",
-    "operating_per_car_sustained": "operating profit per car \u2265 0, sustained",
-    "cash_payback": "cash payback",
-}
 
 
 # ---------------------------------------------------------------------------- helpers
 
 
 def _format_y(ax: Axes, fmt: str) -> None:
-    percent = partial(PercentFormatter, xmax=1.0, decimals=0)
-    formats = {"usd": style.UsdFormatter, "count": style.CountFormatter, "percent": percent}
+    formats = {
+        "usd": style.UsdFormatter,
+        "count": style.CountFormatter,
+        "percent": style.PercentFormatter,
+    }
     if fmt in formats:
         ax.yaxis.set_major_formatter(formats[fmt]())
 
@@ -308,7 +304,7 @@ def breakeven_distribution(
         raise ValueError(f"{len(groups)} groups with successful runs; draw 1 to {MAX_GROUPS}")
     if start is None and "start_month" not in good:
         raise KeyError("runs have no start_month: pass start='YYYY-MM'")
-    what = KINDS.get(column.removeprefix("breakeven_").removesuffix("_index"), column)
+    what = BREAKEVEN_MEANINGS.get(column.removeprefix("breakeven_").removesuffix("_index"), column)
     fig = Figure(figsize=(11.0, 5.8), dpi=style.DPI, layout="constrained")
     ax, side = fig.subplots(
         1, 2, sharey=True, gridspec_kw={"width_ratios": (7, max(1.4, 0.45 * len(groups)))}
@@ -328,7 +324,7 @@ def breakeven_distribution(
         alone = good["variant"].nunique() == 1
         label = f"{_group_name(name, by, g.iloc[0], g, alone)} ({len(g):,} runs"
         label += f" over {pts:,} points" if pts > 1 else ""
-        label += f"; {never:.0%} {NEVER})" if never > 0 else ")"
+        label += f"; {percent(never)} {NEVER})" if never > 0 else ")"
         handles.append(_draw_group(ax, dates, len(g), style.colour(i), label, kind))
     every = np.concatenate(reached) if any(len(d) for d in reached) else np.array([], "M8[D]")
     end = _never_panel(side, shares, horizon_months, start or _one(good["start_month"]), kind)
@@ -380,13 +376,13 @@ def _never_panel(ax: Axes, shares: list[float], horizon: int | None, start, kind
         ax.bar(i, share, bottom=bottom, width=0.7, color=colour, hatch="//", ec="white", lw=0)
         size = NOTE_SIZE if len(shares) <= 4 else NOTE_SIZE - 2
         text = {"ha": "center", "va": "bottom", "fontsize": size, "fontweight": "bold"}
-        ax.text(i, bottom + share + 0.01, f"{share:.0%}", color=colour, **text)
+        ax.text(i, bottom + share + 0.01, percent(share), color=colour, **text)
     ax.set_xticks([])
     ax.set_xlim(-0.6, len(shares) - 0.4)
     when, end = "", None
     if horizon is not None and start is not None:
-        last, end = style.index_dates(start, np.array([horizon - 1, horizon]))
-        when = f"\n(after {str(last)[:7]})"
+        end = style.month_date(shift_label(start, horizon))
+        when = f"\n(after {shift_label(start, horizon - 1)})"
     ax.set_xlabel(f"{NEVER.replace(' h', chr(10) + 'h')}{when}", fontsize=style.LABEL_SIZE)
     ax.tick_params(axis="y", left=False)
     return end

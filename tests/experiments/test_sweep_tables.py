@@ -7,8 +7,9 @@ import pandas as pd
 import pytest
 from scipy import stats
 
+from sim.core.outputs import NEVER
 from sim.experiments import run_sweep
-from sim.experiments.aggregate import NEVER, row_quantile
+from sim.experiments.aggregate import row_quantile
 
 BE = "breakeven_operating_per_car_sustained_index"
 

@@ -1,0 +1,80 @@
+"""How a number reads: money, counts, shares and input values, one style for console and figures.
+
+Money: ``$1.16bn``, ``$251.0M``, ``$9,116``, ``-$9,116`` (billions with two decimals, millions
+with one, whole dollars with separators below a million). Counts read the same without the
+dollar sign. Shares never round a shortfall away: 99.5 % reads ``>99 %``, 0.4 % ``<1 %``.
+Missing values (``None``, NaN, inf) read ``n/a``. Axis ticks share the scale of their largest tick
+(:func:`scale_of`) so an axis speaks one unit.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+NA = "n/a"
+"""What a missing number reads as."""
+SCALES = ((1e9, "bn", 2), (1e6, "M", 1))
+"""(factor, suffix, decimals) from the largest; below a million: whole numbers, no suffix."""
+
+
+def _missing(value: Any) -> bool:
+    return value is None or not math.isfinite(float(value))
+
+
+def scale_of(magnitude: float) -> tuple[float, str, int]:
+    """(factor, suffix, decimals) of the scale a number of this size is written in."""
+    for factor, suffix, decimals in SCALES:
+        if magnitude >= factor:
+            return factor, suffix, decimals
+    return 1.0, "", 0
+
+
+def scaled(value: float, factor: float, suffix: str, decimals: int, unit: str = "") -> str:
+    """``value`` in a given scale: sign first, then the unit (``-$1.2M``); zero reads ``$0``."""
+    magnitude = abs(value) / factor
+    if round(magnitude, decimals) == 0:
+        return f"{unit}0"
+    sign = "-" if value < 0 else ""
+    return f"{sign}{unit}{magnitude:,.{decimals}f}{suffix}"
+
+
+def money(value: float | None) -> str:
+    """USD in a human scale: ``$1.16bn``, ``$251.0M``, ``$9,116``, ``-$9,116``; ``n/a``."""
+    if _missing(value):
+        return NA
+    return scaled(float(value), *scale_of(abs(float(value))), unit="$")
+
+
+def count(value: float | None) -> str:
+    """A number of cars (or any count): ``1.16bn``, ``251.0M``, ``91,659``; ``n/a``."""
+    if _missing(value):
+        return NA
+    return scaled(float(value), *scale_of(abs(float(value))))
+
+
+def percent(share: float | None, decimals: int = 0) -> str:
+    """A share (1.0 = 100 %) as ``42 %``; a value that would round onto 0 % or 100 % without
+    being there reads ``<1 %`` or ``>99 %`` (with ``decimals``: ``<0.1 %``, ``>99.9 %``)."""
+    if _missing(share):
+        return NA
+    p = float(share) * 100
+    step = 10.0**-decimals
+    if 0 < abs(p) < step:
+        return f"<{step:.{decimals}f} %" if p > 0 else f">-{step:.{decimals}f} %"
+    if 100 - step < p < 100:
+        return f">{100 - step:.{decimals}f} %"
+    if -100 < p < step - 100:
+        return f"<-{100 - step:.{decimals}f} %"
+    return f"{p:.{decimals}f} %"
+
+
+def input_value(value: Any, path: str) -> str:
+    """An input's value, by its dotted path: USD as :func:`money` (the path names ``usd``),
+    large numbers with separators (``1,500,000``), others as short as they go (``0.86``)."""
+    if isinstance(value, str):
+        return value
+    v = float(value)
+    if "usd" in path.lower():
+        return money(v)
+    return f"{v:,.0f}" if abs(v) >= 10_000 else f"{v:g}"
