@@ -19,7 +19,7 @@ import numpy as np
 
 from sim.config.schema import DeclineCost, Scenario, Schedule
 from sim.core.calendar import DAYS_PER_YEAR, Calendar, add_months
-from sim.core.learning import decline_cost, total_cost
+from sim.core.learning import decline_cost, run_cost_rates, total_cost
 from sim.core.workingcap import cash_flows, payables, receivables
 from sim.errors import ConfigError
 
@@ -30,6 +30,17 @@ UNDEFINED_WHERE_NAN = frozenset(
     {"gross_margin", "operating_profit_per_car", "unit_cogs", "avg_wait_days", "p90_wait_days"}
 )
 """Columns where NaN means "not defined this month" (no revenue, no car delivered)."""
+
+BALANCE_STOCKS = (
+    "in_transit_value",
+    "payables",
+    "receivables",
+    "deposit_liability",
+    "working_capital",
+    "cumulative_cash_without_working_capital",
+)
+"""Balance-sheet columns added with working capital: stocks at the month's end (a quarter takes
+its last month's), like ``inventory_value`` and ``cumulative_cash``."""
 
 
 @dataclass(frozen=True)
@@ -281,6 +292,17 @@ def close_books(sc: Scenario, cal: Calendar, ops: Operations) -> dict[str, np.nd
         "cumulative_cash_without_working_capital": without,
     }
     return cols
+
+
+def cost_rates(
+    sc: Scenario, cal: Calendar, cols: dict[str, np.ndarray]
+) -> dict[str, dict[str, float | None]]:
+    """Each cost component's effective change per doubling and per year over the run (from the
+    run's first car to its last built; see :func:`sim.core.learning.effective_rates`)."""
+    built = float(cols["cumulative_production"][-1])
+    years = cal.n_days / DAYS_PER_YEAR
+    experience = sc.factory.initial_experience_units
+    return run_cost_rates(sc.costs.components, experience, built, years)
 
 
 def check_finite(source: str, cal: Calendar, cols: dict[str, np.ndarray]) -> None:
