@@ -17,6 +17,12 @@ STOCKS = {
     "cumulative_production",
     "cumulative_deliveries",
     "cumulative_cash",
+    "in_transit_value",
+    "payables",
+    "receivables",
+    "deposit_liability",
+    "working_capital",
+    "cumulative_cash_without_working_capital",
 }
 RATIOS = {"asp", "gross_margin", "operating_profit_per_car", "unit_cogs"}
 WAITS = {"avg_wait_days", "p90_wait_days"}  # per-car statistics: not in the quarterly table
