@@ -10,14 +10,7 @@ Names are imported on first use, so ``scaleup validate`` and error messages stay
 from __future__ import annotations
 
 import importlib
-from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Any
-
-try:
-    __version__ = version("scaleup")
-    """The installed distribution's version (``pyproject.toml``); it feeds the resume hash."""
-except PackageNotFoundError:  # pragma: no cover - run from a source tree that is not installed
-    __version__ = "0+unknown"
 
 _EXPORTS = {
     "DEFAULT_SCENARIO": "sim.config.load",
@@ -67,7 +60,21 @@ if TYPE_CHECKING:  # pragma: no cover
     from sim.model.simulate import simulate
 
 
+def _version() -> str:
+    """The installed distribution's version (``pyproject.toml``); it feeds the resume hash.
+
+    Read on first use, so ``python -m sim`` imports nothing heavy before it handles Ctrl-C."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("scaleup")
+    except PackageNotFoundError:  # pragma: no cover - a source tree that is not installed
+        return "0+unknown"
+
+
 def __getattr__(name: str) -> Any:
+    if name == "__version__":
+        return _version()
     if name in _EXPORTS:
         return getattr(importlib.import_module(_EXPORTS[name]), name)
     raise AttributeError(f"module 'sim' has no attribute {name!r}")

@@ -45,7 +45,7 @@ def test_did_you_mean_comes_from_the_keys_of_that_level(tiny_scenario_dict):
 
 
 def test_keys_at_follows_named_entries_and_the_kind():
-    assert keys_at(Scenario, ["launch"]) == ["preorders", "firm_share", "deposit_usd"]
+    assert keys_at(Scenario, ["launch"]) == ["preorders", "firm_share", "deposit_usd", "breakage"]
     assert "mtbf_hours" in keys_at(Scenario, ["factory", "lines", "any", "availability"])
     assert keys_at(Scenario, ["factory", "lines"]) is None  # any name
     assert key_paths(Scenario)["yield"] == ("factory.yield",)  # by its alias
