@@ -119,20 +119,19 @@ def cn_holidays(year: int) -> dict[str, list[dt.date]]:
 def closed_days(cal: Calendar, plant: PlantCalendar) -> np.ndarray:
     """True on each day of the run on which the plant's calendar closes it."""
     closed = np.zeros(cal.n_days, dtype=bool)
-
-    def close(first: dt.date, days: int) -> None:
-        d0 = cal.day_of(first)
-        lo, hi = max(d0, 0), min(d0 + days, cal.n_days)
+    if plant.country == "CN":
+        days = [
+            cal.day_of(day)
+            for year in range(cal.start.year, cal.month_first[-1].year + 1)
+            for rule, dates in cn_holidays(year).items()
+            if rule not in plant.work_through
+            for day in dates
+        ]
+        index = np.asarray(days, dtype=np.int64)
+        closed[index[(index >= 0) & (index < cal.n_days)]] = True
+    for shut in plant.shutdowns.values():
+        d0 = cal.day_of(shut.start)
+        lo, hi = max(d0, 0), min(d0 + shut.days, cal.n_days)
         if lo < hi:
             closed[lo:hi] = True
-
-    if plant.country == "CN":
-        end = cal.month_first[-1]
-        for year in range(cal.start.year, end.year + 1):
-            for rule, dates in cn_holidays(year).items():
-                if rule not in plant.work_through:
-                    for day in dates:
-                        close(day, 1)
-    for shut in plant.shutdowns.values():
-        close(shut.start, shut.days)
     return closed
