@@ -20,8 +20,7 @@ from sim.cli.common import (
     worker_lost,
 )
 from sim.core.format import input_value, money, percent
-
-EXIT_RUNS_FAILED = 1
+from sim.errors import EXIT_FAILED
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -66,7 +65,7 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
             )
     except RunsFailed as exc:
         print(f"scaleup: {exc}", file=sys.stderr)
-        return EXIT_RUNS_FAILED
+        return EXIT_FAILED  # some runs failed
     except WorkerLost as exc:
         print(f"scaleup: {worker_lost(exc, args.out)}", file=sys.stderr)
         return exc.exit_status

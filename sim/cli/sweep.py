@@ -18,8 +18,8 @@ from sim.cli.common import (
     worker_lost,
 )
 from sim.core.format import NA, money, percent
+from sim.errors import EXIT_FAILED
 
-EXIT_RUNS_FAILED = 1
 MAX_ROWS = 30  # rows of the printed table; the rest are in points.csv
 
 
@@ -76,7 +76,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         runs = pd.read_parquet(result.folder / "runs.parquet", columns=["status", "error"])
         first = runs.loc[runs["status"] != "ok", "error"].iloc[0]
         print(f"scaleup: first error: {first}", file=sys.stderr)
-        return EXIT_RUNS_FAILED
+        return EXIT_FAILED  # some runs failed
     return 0
 
 

@@ -15,6 +15,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from sim.core.format import money
+from sim.core.outputs import PRIMARY
 from sim.plots import marks, style
 from sim.plots.style import LINE_WIDTH, NOTE_SIZE, OKABE_ITO
 
@@ -61,14 +62,14 @@ def _per_car_single(monthly: pd.DataFrame, breakeven: Mapping, title: str | None
     ax.fill_between(x, y, 0, where=y < 0, interpolate=True, color=style.LOSS, alpha=0.15, lw=0)
     ax.fill_between(x, y, 0, where=y >= 0, interpolate=True, color=style.GAIN, alpha=0.15, lw=0)
     marks.zero_line(ax)
-    first, sustained = be.get("operating_per_car"), be.get("operating_per_car_sustained")
+    first, sustained = be.get("operating_per_car"), be.get(PRIMARY)
     if first is None:
         marks.note(ax, NO_BREAKEVEN)
     else:
         marks.check_month(monthly, first, "operating_per_car")
         marks.mark_month(ax, x, y, first, f"break-even {first}", linestyle="--")
     if sustained is not None and sustained != first:
-        marks.check_month(monthly, sustained, "operating_per_car_sustained")
+        marks.check_month(monthly, sustained, PRIMARY)
         months = be.get("sustain_months")
         run = f" ({months}+ months)" if months else ""
         text = f"sustained break-even {sustained}{run}"

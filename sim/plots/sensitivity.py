@@ -5,7 +5,7 @@ Pure functions of result tables returning matplotlib Figures:
 - :func:`breakeven_heatmap`: ``points.csv`` of a sweep over a two-factor grid;
 - :func:`tornado`: ``oat.csv``, one row per input with columns ``input`` (dotted path),
   ``label``, ``low``, ``base``, ``high`` (input values) and for each metric M (``breakeven``:
-  months from the start month, NaN = not within horizon; ``capital``: peak cash deficit, USD)
+  months from the start month, NaN = not within the horizon; ``capital``: peak cash deficit, USD)
   ``M_low``, ``M_base``, ``M_high``;
 - :func:`sobol_indices`: ``sobol.csv`` with ``input, label, S1, S1_conf, ST, ST_conf``.
 """

@@ -3,7 +3,8 @@
 Inputs are the tables of :func:`sim.experiments.read_sweep`: ``bands`` (tidy: ``point_id,
 variant, month, metric, p10, p50, p90, mean, runs``; ``point_id`` null when pooled per variant),
 ``comparison`` or ``points`` (one row per point or variant: ``breakeven_p10/p50/p90`` as
-``YYYY-MM`` or "not within horizon"), and ``runs`` (one row per run). Nothing is shown or saved.
+``YYYY-MM`` or :data:`~sim.core.outputs.NEVER`), and ``runs`` (one row per run). Nothing is
+shown or saved.
 """
 
 from __future__ import annotations
@@ -289,7 +290,7 @@ def breakeven_distribution(
 
     ``column`` holds months from each run's ``start_month`` (``start`` overrides it), null =
     not within the horizon. Those runs are kept: the ECDF ends below 100 % and a side panel
-    shows each group's share "not within horizon" (after month ``horizon_months``). Failed
+    shows each group's share never breaking even (after month ``horizon_months``). Failed
     runs (status != ok) are left out and counted in a note.
     """
     if kind not in ("ecdf", "hist"):
