@@ -1,6 +1,6 @@
 """Figures of sweeps and sensitivity analyses: structure, labels and units, "never" shown.
 
-Built on small synthetic tables and on two tiny real sweeps (21-month horizon, so some runs do
+Built on small synthetic tables and on two tiny real sweeps (17-month horizon, so some runs do
 not break even within it).
 """
 
@@ -32,6 +32,7 @@ from sim.plots import sweep as sw
 
 matplotlib.use("Agg")
 
+HORIZON = 17  # months of the real sweeps: the default breaks even (sustained) around month 15
 GRID_X, GRID_Y = "factory.lines.phase1.ramp.months", "costs.components.direct_labour.progress_ratio"
 
 
@@ -312,13 +313,13 @@ def test_sobol_bars_and_intervals():
 
 @pytest.fixture(scope="module")
 def tiny(tmp_path_factory) -> dict:
-    """A 2-variant sweep (3 replications) and a 2 x 2 grid (2 replications) of 21 months."""
+    """A 2-variant sweep (3 replications) and a 2 x 2 grid (2 replications) of HORIZON months."""
     from sim.experiments import run_sweep
 
     folder = tmp_path_factory.mktemp("sweeps")
     base = folder / "small.yaml"
     base.write_text(
-        yaml.safe_dump({"extends": str(DEFAULT_SCENARIO), "name": "small", "horizon_months": 21})
+        yaml.safe_dump({"extends": str(DEFAULT_SCENARIO), "name": "small", "horizon_months": HORIZON})
     )
     common = {"base": str(base), "master_seed": 5}
     variants = {
@@ -348,9 +349,9 @@ def test_real_sweep_figures(tiny):
     assert all(month in words for month in res.comparison["breakeven_p50"])
     assert (NEVER in words) == (res.comparison["breakeven_p90"] == NEVER).any()
     assert len(fan_chart(res.bands, variant="slow").axes) == 2
-    dist = breakeven_distribution(res.runs, horizon_months=21)
+    dist = breakeven_distribution(res.runs, horizon_months=HORIZON)
     never = res.runs[sw.BREAKEVEN_INDEX].isna().any()
-    assert never  # the 21-month horizon is too short for some replications
+    assert never  # the horizon is too short for some replications
     assert f"% {NEVER}" in joined(dist)
 
 
