@@ -318,9 +318,8 @@ def tiny(tmp_path_factory) -> dict:
 
     folder = tmp_path_factory.mktemp("sweeps")
     base = folder / "small.yaml"
-    base.write_text(
-        yaml.safe_dump({"extends": str(DEFAULT_SCENARIO), "name": "small", "horizon_months": HORIZON})
-    )
+    small = {"extends": str(DEFAULT_SCENARIO), "name": "small", "horizon_months": HORIZON}
+    base.write_text(yaml.safe_dump(small))
     common = {"base": str(base), "master_seed": 5}
     variants = {
         "name": "tiny",
