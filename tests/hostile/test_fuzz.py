@@ -53,7 +53,7 @@ scenarios = st.one_of(
 )
 
 FUZZ = settings(
-    max_examples=12,
+    max_examples=8,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

@@ -18,7 +18,7 @@ from support.cli_checks import cli, cli_env, leftovers, popen
 RUN = ["run", "small.yaml", "--no-figures"]
 
 
-@pytest.mark.parametrize("delay_s", [0.1, 0.3, 0.6, 1.2])
+@pytest.mark.parametrize("delay_s", [0.1, 0.4, 1.0])
 def test_ctrl_c_early_is_exit_130_without_a_traceback(work: Path, delay_s: float) -> None:
     write_yaml(work / "long.yaml", {**TINY_SWEEP, "name": "long", "replications": 500})
     proc = popen(["sweep", "long.yaml", "--executor", "serial", "--no-figures", "--quiet"], work)

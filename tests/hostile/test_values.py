@@ -59,13 +59,10 @@ HOSTILE = {
 }
 
 
-@pytest.mark.parametrize("mode", ["deterministic", "stochastic"])
 @pytest.mark.parametrize("case", sorted(HOSTILE))
-def test_an_extreme_value_is_refused_or_runs_with_finite_books(
-    work: Path, case: str, mode: str
-) -> None:
-    seed = STOCHASTIC if mode == "stochastic" else ["--deterministic"]
-    args = ["run", "small.yaml", "--no-figures", "--out", "out", *seed, *HOSTILE[case]]
+def test_an_extreme_value_is_refused_or_runs_with_finite_books(work: Path, case: str) -> None:
+    # stochastic: draws breakdowns, disruptions and orders, where such values hurt most
+    args = ["run", "small.yaml", "--no-figures", "--out", "out", *STOCHASTIC, *HOSTILE[case]]
     proc = cli(args, work, timeout=30, memory_cap=MEMORY_CAP_BYTES)
     if proc.returncode != 0:
         assert_one_line(proc, 2)
