@@ -46,3 +46,26 @@ def test_launch_firm_orders_are_the_first_day_preorders_times_the_firm_share(def
     days = default_run.operations.orders
     assert days[0] - days[1] == pytest.approx(firm, rel=1e-12)
     assert firm == pytest.approx(75_723, rel=0.002)  # locked orders by 24 Apr 2024
+
+
+def test_the_rates_in_the_file_are_the_rates_the_run_shows(default_run):
+    # one form for every floor: the rate applies to the whole cost, the floor clips; neither
+    # the battery nor the parts reach their floor within the horizon, so the effective rates
+    # are the configured ones
+    rates = default_run.summary["cost_rates"]
+    comps = default_run.scenario.costs.components
+    assert rates["battery"]["per_year"] == pytest.approx(-comps["battery"].decline_per_year)
+    ratio = comps["body_and_parts"].progress_ratio
+    assert rates["body_and_parts"]["per_doubling"] == pytest.approx(ratio - 1)
+    # labour reaches its floor in the run: it fell less than 14 % per doubling on average
+    assert rates["direct_labour"]["unit_cost_last_usd"] == comps["direct_labour"].floor_usd
+    assert -0.14 < rates["direct_labour"]["per_doubling"] < 0
+
+
+def test_capital_needed_with_and_without_working_capital(default_run):
+    cap = default_run.summary["capital"]
+    assert cap["capital_needed"] == default_run.summary["breakeven"]["peak_cash_deficit"]
+    # 60 days of supplier payables and the deposits fund much of the ramp
+    assert cap["capital_needed"] < 0.5 * cap["capital_needed_without_working_capital"]
+    low = default_run.columns["cumulative_cash_without_working_capital"].min()
+    assert cap["capital_needed_without_working_capital"] == pytest.approx(-low)
