@@ -25,7 +25,7 @@ from sim.config.strict import Locate
 from sim.errors import ConfigError
 from sim.experiments import sample
 from sim.experiments.spec import SweepSpec, spec_from_dict
-from sim.experiments.spec import _check as check_rules
+from sim.experiments.spec import check_rules
 
 
 def replication_seed(master_seed: int, replication: int) -> np.random.SeedSequence:

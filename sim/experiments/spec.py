@@ -276,11 +276,11 @@ def spec_from_dict(data: Mapping[str, Any], source: str, locate: Locate | None =
     if isinstance(grid, Mapping) and len(grid) <= limits.MAX_LIST_ITEMS:
         data["grid"] = {path: _grid_values(path, v, source) for path, v in grid.items()}
     spec = validate(SweepSpec, data, source, locate)
-    _check(spec, source)
+    check_rules(spec, source)
     return spec
 
 
-def _check(spec: SweepSpec, source: str) -> None:
+def check_rules(spec: SweepSpec, source: str) -> None:
     """Rules across fields, each blamed on one field."""
     for name in spec.variants:
         if not str(name).replace("_", "a").replace("-", "a").isalnum():
