@@ -24,8 +24,7 @@ from sim.config.reader import read_document
 from sim.config.strict import Locate
 from sim.errors import ConfigError
 from sim.experiments import sample
-from sim.experiments.spec import SweepSpec, spec_from_dict
-from sim.experiments.spec import check_rules
+from sim.experiments.spec import SweepSpec, check_rules, spec_from_dict
 
 
 def replication_seed(master_seed: int, replication: int) -> np.random.SeedSequence:
