@@ -21,7 +21,7 @@ from sim.config.reader import (
     read_document,
     read_mapping,
 )
-from sim.config.schema import Scenario
+from sim.config.schema import Scenario, Schedule, parse_date
 from sim.config.strict import Locate, field_names, key_paths, keys_at, suggest, validate
 from sim.errors import ConfigError
 
@@ -84,7 +84,9 @@ def apply_overrides(
 
     A path may only pass through keys the file has or the schema allows at that level; a named
     entry that does not exist (``factory.lines.phase9``) is an error rather than a half-filled
-    new entry, and a key that lives elsewhere says where.
+    new entry, and a key that lives elsewhere says where. A schedule's ``changes`` take a new
+    dated entry (``price.asp_usd.changes.2025-07``: a calendar date), and a schedule written as
+    a plain number is read as its ``base``.
     """
     if len(overrides) > limits.MAX_LIST_ITEMS:
         raise ConfigError(source, None, f"more than {limits.MAX_LIST_ITEMS:,} overrides")
@@ -101,8 +103,17 @@ def apply_overrides(
                 raise ConfigError(source, path, f"{'.'.join(parts[:depth])} is not a mapping")
             last = depth == len(parts) - 1
             allowed = keys_at(Scenario, parts[:depth]) or []
-            if part not in node and part not in allowed:
+            if (
+                last
+                and depth >= 2
+                and parts[depth - 1] == "changes"
+                and _is_schedule(parts[: depth - 1])
+            ):
+                part = _dated_key(node, part, source, path)  # a new dated entry may be added
+            elif part not in node and part not in allowed:
                 raise ConfigError(source, path, _no_key(where, part, node, allowed))
+            if not last and _is_schedule(parts[: depth + 1]) and _is_number(node.get(part)):
+                node[part] = {"base": node[part]}  # a constant written as a plain number
             if last and part == "kind" and node.get("kind") != value:
                 node.clear()
                 node[part] = value
@@ -111,6 +122,32 @@ def apply_overrides(
             else:
                 node = node.setdefault(part, {})
     return out
+
+
+_SCHEDULE_KEYS = list(Schedule.model_fields)
+
+
+def _is_schedule(parts: list[str]) -> bool:
+    """Whether dotted ``parts`` name a schedule (``price.asp_usd``, ``opex.rnd_per_month_usd``)."""
+    return bool(parts) and keys_at(Scenario, parts) == _SCHEDULE_KEYS
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _dated_key(node: dict[Any, Any], part: str, source: str, path: str) -> Any:
+    """The key of a schedule's ``changes`` for the date ``part``: the one already written for
+    that date (as text or as a YAML date), or ``part`` itself, which must be a calendar date."""
+    try:
+        date = parse_date(part)
+    except ValueError as exc:
+        raise ConfigError(source, path, str(exc)) from None
+    for key in node:
+        with contextlib.suppress(ValueError):
+            if parse_date(key) == date:
+                return key
+    return part
 
 
 def _no_key(where: str, part: str, node: Mapping[str, Any], allowed: list[str]) -> str:

@@ -25,7 +25,8 @@ from sim.config.strict import Name, Strict, show
 from sim.limits import MAX_HORIZON_MONTHS
 
 
-def _parse_date(value: object) -> dt.date:
+def parse_date(value: object) -> dt.date:
+    """A date written ``YYYY-MM`` (first of that month) or ``YYYY-MM-DD``, or a YAML date."""
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
@@ -42,7 +43,7 @@ def _parse_date(value: object) -> dt.date:
     raise ValueError(f"not a date (write YYYY-MM or YYYY-MM-DD), got {show(value)}")
 
 
-Date = Annotated[dt.date, BeforeValidator(_parse_date)]
+Date = Annotated[dt.date, BeforeValidator(parse_date)]
 PositiveFloat = Annotated[float, Field(gt=0, allow_inf_nan=False)]
 NonNegFloat = Annotated[float, Field(ge=0, allow_inf_nan=False)]
 Share = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
@@ -57,10 +58,21 @@ Seed = Annotated[int, Field(ge=0, le=limits.MAX_SEED)]
 
 
 def _month_key_map(value: object) -> object:
-    """Keys of dated maps may be YAML dates or strings; normalise them to dates."""
-    if isinstance(value, dict):
-        return {_parse_date(k): v for k, v in value.items()}
-    return value
+    """Keys of dated maps may be YAML dates or strings: each must be a calendar date, named once,
+    and is kept as text (as written, or ``2025-07-01`` for a YAML date) so that a problem with its
+    value names it as the user wrote it, never as a Python object."""
+    if not isinstance(value, dict):
+        return value
+    out: dict[str, object] = {}
+    seen: dict[dt.date, str] = {}
+    for key, item in value.items():
+        text = key.isoformat() if isinstance(key, dt.date) else str(key).strip()
+        date = parse_date(key)
+        if date in seen:
+            raise ValueError(f"{seen[date]} and {text} are the same date")
+        seen[date] = text
+        out[text] = item
+    return out
 
 
 def _names_are_identifiers(value: dict) -> dict:
@@ -72,7 +84,20 @@ def _names_are_identifiers(value: dict) -> dict:
 
 # --------------------------------------------------------------------------- schedules
 class Schedule(Strict):
-    """A value per month: ``base`` from the start, then dated changes, each until the next."""
+    """A value per month: ``base`` from the start, then dated changes, each until the next. A
+    plain number is a constant: ``52000`` is ``{base: 52000}``."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _a_number_is_a_constant(cls, value: object) -> object:
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return {"base": value}
+        if not isinstance(value, dict | Schedule):
+            raise ValueError(
+                f"expected a number (the same every month) or a mapping with keys: base, changes"
+                f" (got {show(value)})"
+            )
+        return value
 
     base: UsdPerMonth
     """Amount per month (USD) from the run's start until the first change."""
@@ -86,7 +111,8 @@ class Schedule(Strict):
 
 
 class PriceSchedule(Schedule):
-    """A price per car per month: ``base`` from the start, then dated changes."""
+    """A price per car per month: ``base`` from the start, then dated changes. A plain number is
+    a constant price: ``52000`` is ``{base: 52000}``."""
 
     base: UsdPerCar
     """Price per car (USD) from the run's start until the first change."""
@@ -466,9 +492,10 @@ class Opex(Strict):
     """Operating expenses, below gross profit."""
 
     rnd_per_month_usd: Schedule = Schedule(base=0.0)
-    """Research and development (USD per month)."""
+    """Research and development (USD per month): a number, or ``base`` and dated ``changes``."""
     sga_per_month_usd: Schedule = Schedule(base=0.0)
-    """Selling, general and administrative expenses (USD per month)."""
+    """Selling, general and administrative expenses (USD per month): a number, or ``base`` and
+    dated ``changes``."""
     selling_share_of_revenue: Annotated[float, Field(ge=0, lt=1)] = 0.0
     """Selling cost as a share of revenue, on top of ``sga_per_month_usd``."""
 
@@ -477,7 +504,8 @@ class Price(Strict):
     """The selling price."""
 
     asp_usd: PriceSchedule
-    """Average selling price per delivered car (USD), with dated changes."""
+    """Average selling price per delivered car (USD): a number, or ``base`` and dated
+    ``changes``."""
 
 
 PayDays = Annotated[float, Field(ge=0, le=365, allow_inf_nan=False)]
