@@ -239,12 +239,15 @@ class StepRamp(_ShapedRamp):
 
 
 class TableRamp(Strict):
-    """The share of nameplate given month by month."""
+    """The share of nameplate given calendar month by calendar month."""
 
     kind: Literal["table"]
     """Selects a table of shares."""
     shares: Annotated[list[RampShare], Field(min_length=1, max_length=limits.MAX_LIST_ITEMS)]
-    """Share of nameplate per month since the line's start; the last value holds afterwards."""
+    """Share of nameplate per calendar month: the first for the month the line starts in (from
+    its start day to that month's end: a line starting on 20 March has it for 12 days),
+    the next for the whole following calendar month, and so on; the last value holds
+    afterwards."""
 
 
 Ramp = Annotated[LogisticRamp | LinearRamp | StepRamp | TableRamp, Field(discriminator="kind")]

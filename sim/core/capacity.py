@@ -23,7 +23,7 @@ def line_capacity(
     days without moving that daily rate: a closed day's output is lost, not made up.
     """
     days = np.arange(cal.n_days, dtype=float)
-    share = ramp_share(line.ramp, days - cal.day_of(line.start))
+    share = ramp_share(line.ramp, days - cal.day_of(line.start), start=line.start)
     per_working_day = line.capacity_per_year / (line.working_days_per_week * WEEKS_PER_YEAR)
     working = cal.weekday < line.working_days_per_week
     plant = line.calendar or plant_calendar
