@@ -1,4 +1,4 @@
-"""Tiny sweeps over a 21-month copy of the default scenario, written into tmp folders."""
+"""Tiny sweeps over an 18-month copy of the default scenario, written into tmp folders."""
 
 from __future__ import annotations
 
@@ -16,7 +16,8 @@ import yaml
 from sim.config.load import DEFAULT_SCENARIO
 
 ROOT = DEFAULT_SCENARIO.parents[1]
-HORIZON = 21  # months: short runs, and some replications do not break even within it
+HORIZON = 18  # months: short runs, and some replications do not break even within it
+DISRUPTIONS = {"rate_per_year": 4.0, "mean_days": 20, "output_cut": 0.5}
 
 # Two ramps of phase 1, three replications each: 6 runs.
 TINY: dict[str, Any] = {
@@ -40,8 +41,14 @@ def tiny() -> dict[str, Any]:
 
 @pytest.fixture
 def sweep_dir(tmp_path: Path) -> Path:
-    """A folder holding ``small.yaml``: the default scenario cut to 21 months."""
-    base = {"extends": str(DEFAULT_SCENARIO), "name": "small", "horizon_months": HORIZON}
+    """A folder holding ``small.yaml``: the default cut to 18 months, more supply disruptions."""
+    base = {
+        "extends": str(DEFAULT_SCENARIO),
+        "name": "small",
+        "horizon_months": HORIZON,
+        # longer, more frequent supply disruptions: replications then differ by months
+        "factory": {"random_disruptions": DISRUPTIONS},
+    }
     (tmp_path / "small.yaml").write_text(yaml.safe_dump(base), encoding="utf-8")
     return tmp_path
 

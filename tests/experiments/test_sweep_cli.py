@@ -9,6 +9,7 @@ import pandas as pd
 
 from sim.experiments import run_sweep
 from sim.experiments.progress import Progress
+from tests.experiments.conftest import HORIZON
 
 matplotlib.use("Agg")
 
@@ -41,7 +42,7 @@ def test_sweep_command_prints_the_table_and_writes_the_folder(tiny, write_sweep,
     assert any(line.startswith("slow ") for line in lines)
     assert "runs/s, ETA" in done.stderr  # plain progress lines: stderr is not a terminal
     monthly = pd.read_parquet(out / "monthly.parquet")
-    assert len(monthly) == 6 * 21 and monthly["run_id"].nunique() == 6
+    assert len(monthly) == 6 * HORIZON and monthly["run_id"].nunique() == 6
 
 
 def test_progress_bar_on_a_terminal_and_lines_elsewhere():
