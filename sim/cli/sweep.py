@@ -17,7 +17,7 @@ from sim.cli.common import (
     executor_of,
     worker_lost,
 )
-from sim.core.format import NA, money, percent
+from sim.core.format import NA, factor_value, money, percent
 from sim.errors import EXIT_FAILED
 
 MAX_ROWS = 30  # rows of the printed table; the rest are in points.csv
@@ -142,7 +142,7 @@ def format_comparison(result: Any) -> str:
     rows = cmp.head(MAX_ROWS).to_dict("records")
     short = short_names(factors)
     names = [
-        " ".join([str(r["variant"]), *(f"{short[f]}={_short(r[f])}" for f in factors)])
+        " ".join([str(r["variant"]), *(f"{short[f]}={factor_value(r[f])}" for f in factors)])
         for r in rows
     ]
     width = max(12, *(len(n) for n in names))
@@ -191,9 +191,3 @@ def short_names(paths: list[str]) -> dict[str, str]:
                 break
         out[path] = tail
     return out
-
-
-def _short(v: Any) -> str:
-    if isinstance(v, float):
-        return f"{v:.4g}"
-    return str(v)

@@ -12,6 +12,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import numpy as np
+
 NA = "n/a"
 """What a missing number reads as."""
 SCALES = ((1e9, "bn", 2), (1e6, "M", 1))
@@ -78,3 +80,10 @@ def input_value(value: Any, path: str) -> str:
     if "usd" in path.lower():
         return money(v)
     return f"{v:,.0f}" if abs(v) >= 10_000 else f"{v:g}"
+
+
+def factor_value(value: Any) -> str:
+    """A factor's value in a name or label: ``0.86``, ``12``, ``1.5e+06``, ``text``."""
+    if isinstance(value, bool) or not isinstance(value, int | float | np.number):
+        return str(value)
+    return f"{value:.4g}"

@@ -22,11 +22,11 @@ from matplotlib.patches import Patch, Rectangle
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from sim.core.calendar import add_months, parse_month, shift_label
-from sim.core.format import input_value, money
+from sim.core.format import factor_value, input_value, money
 from sim.core.outputs import BREAKEVEN_MEANINGS, NEVER, PRIMARY, month_or_never
 from sim.plots import style
 from sim.plots.style import GREY, NOTE_SIZE, OKABE_ITO
-from sim.plots.sweep import LEGEND, NEVER_FILL, short
+from sim.plots.sweep import LEGEND, NEVER_FILL
 
 LOW, HIGH = OKABE_ITO["blue"], OKABE_ITO["orange"]  # input at its low / high value
 TORNADO_METRICS = {  # metric -> (axis label, default title)
@@ -114,8 +114,8 @@ def breakeven_heatmap(
             fontweight="bold" if not finite[i, j] else None,
             bbox=None if finite[i, j] else {"fc": "white", "ec": "none", "pad": 1.5},
         )
-    ax.set_xticks(range(len(xs)), [short(v) for v in xs])
-    ax.set_yticks(range(len(ys)), [short(v) for v in ys])
+    ax.set_xticks(range(len(xs)), [factor_value(v) for v in xs])
+    ax.set_yticks(range(len(ys)), [factor_value(v) for v in ys])
     ax.set_xlabel(factor_label(x), fontsize=style.LABEL_SIZE)
     ax.set_ylabel(factor_label(y), fontsize=style.LABEL_SIZE)
     ax.spines[["left", "bottom"]].set_visible(False)

@@ -13,6 +13,7 @@ from typing import Any
 import pandas as pd
 from matplotlib.figure import Figure
 
+from sim.core.format import factor_value
 from sim.core.outputs import ANALYSIS_METRICS
 from sim.plots.run import cash, operations, per_car_profit, unit_cost
 from sim.plots.sensitivity import breakeven_heatmap, sobol_indices, tornado
@@ -22,7 +23,6 @@ from sim.plots.sweep import (
     breakeven_distribution,
     fan_chart,
     profit_bands,
-    short,
 )
 
 FAN_MAX = 6  # one fan chart per point or variant up to this many; none beyond
@@ -108,7 +108,7 @@ def sweep_set(
 def _point_label(points, point_id: int) -> str:
     """``baseline: months=4, progress_ratio=0.8`` (the variant only if the sweep has several)."""
     row = points.set_index("point_id").loc[point_id]
-    values = ", ".join(f"{c.split('.')[-1]}={short(row[c])}" for c in row.index if "." in c)
+    values = ", ".join(f"{c.split('.')[-1]}={factor_value(row[c])}" for c in row.index if "." in c)
     many = points["variant"].nunique() > 1
     return f"{row['variant']}: {values}" if many else values or f"point {point_id}"
 

@@ -19,7 +19,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from sim.core.calendar import shift_label
-from sim.core.format import percent
+from sim.core.format import factor_value, percent
 from sim.core.outputs import BREAKEVEN_MEANINGS, NEVER, PRIMARY
 from sim.plots import marks, style
 from sim.plots.style import GREY, LINE_WIDTH, NOTE_SIZE, OKABE_ITO
@@ -53,11 +53,6 @@ def _format_y(ax: Axes, fmt: str) -> None:
     }
     if fmt in formats:
         ax.yaxis.set_major_formatter(formats[fmt]())
-
-
-def short(value) -> str:
-    """A factor value for a label: ``0.86``, ``12``, ``text``."""
-    return f"{value:g}" if isinstance(value, int | float | np.number) else str(value)
 
 
 def band_groups(bands: pd.DataFrame, metric: str, by: str = "variant") -> list[tuple]:
@@ -98,7 +93,7 @@ def _group_name(key, by: str, row: pd.Series | None, rows: pd.DataFrame, alone: 
     factors = [] if by == "variant" or row is None else [c for c in row.index if "." in c]
     if not factors:
         return str(key) if by == "variant" else f"{variant} (point {key})"
-    values = ", ".join(short(row[c]) for c in factors)
+    values = ", ".join(factor_value(row[c]) for c in factors)
     return values if alone else f"{variant}: {values}"
 
 
