@@ -32,7 +32,7 @@ from sim.experiments.progress import Progress
 from sim.io.atomic import atomic_path
 from sim.io.folder import MANIFEST, Claim, kind_of
 from sim.io.paths import check_output, os_error, shown
-from sim.io.readers import bad_file, read_csv, read_json, require_columns
+from sim.io.readers import bad_file, read_csv, read_json, require_columns, verify_files
 
 
 class RunsFailed(RuntimeError):
@@ -221,6 +221,7 @@ def read_sensitivity(folder: str | Path) -> SensitivityFolder:
     manifest = read_json(path, HINT) if path.exists() else {}
     if manifest and kind_of(folder, manifest) not in (store.KIND, None):
         raise bad_file(path, "is not a sensitivity analysis' manifest", "choose its folder")
+    verify_files(folder, manifest, HINT)
     if manifest.get("status") not in (None, "complete"):
         raise bad_file(
             path, f"says the analysis is not complete (status {manifest['status']!r})", HINT

@@ -44,6 +44,7 @@ from sim.io.readers import (
     read_yaml,
     require_columns,
     require_rows,
+    verify_files,
 )
 
 MAX_CHUNK_RUNS = 50  # runs per task at most: ~0.4 s of work, a few dozen KB to send back
@@ -228,6 +229,7 @@ def read_sweep(folder: str | Path) -> SweepFolder:
         )
     if kind_of(folder, manifest) not in ("sweep", None):
         raise bad_file(folder / MANIFEST, "is not a sweep's manifest", "choose a sweep folder")
+    verify_files(folder, manifest, HINT)
     spec = read_yaml(folder / "sweep.yaml", HINT) if (folder / "sweep.yaml").exists() else {}
     if not isinstance(spec, dict):
         raise bad_file(folder / "sweep.yaml", "is not a sweep mapping", HINT)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import hashlib
 import json
 import os
 import shutil
@@ -109,6 +110,12 @@ class UnfinishedWork(ConfigError):
     resumable = True
 
 
+def text_digest(text: str) -> str:
+    """The SHA-256 of a text file's UTF-8 bytes: the manifest keeps one per file written at
+    the start, so a reader can tell a damaged (e.g. truncated) one."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
 def lock(folder: Path) -> int | None:
     """Hold an exclusive lock on ``folder`` (released by :func:`unlock` or when the process
     dies); EnvironmentFailure if another process holds it."""
@@ -160,11 +167,19 @@ class Claim:
                 if self._clear:
                     for child in self.folder.iterdir():
                         shutil.rmtree(child) if child.is_dir() else child.unlink()
+                digests = {}
                 for name, text in files:
                     atomic_write_text(self.folder / name, text)
+                    digests[name] = text_digest(text)
                 write_manifest(
                     self.folder,
-                    {"kind": self.kind, "format": FORMAT, **manifest, "status": "running"},
+                    {
+                        "kind": self.kind,
+                        "format": FORMAT,
+                        **manifest,
+                        "files": digests,
+                        "status": "running",
+                    },
                 )
         except OSError as exc:
             raise os_error(exc, self.folder) from exc

@@ -18,6 +18,7 @@ import pandas as pd
 import yaml
 
 from sim.errors import ConfigError
+from sim.io.folder import text_digest
 from sim.io.paths import shown
 
 READ_ERRORS = (OSError, ValueError, yaml.YAMLError, pd.errors.ParserError, UnicodeDecodeError)
@@ -85,3 +86,17 @@ def require_columns(frame: pd.DataFrame, columns: Iterable[str], path: Path, hin
 def require_rows(frame: pd.DataFrame, rows: int | None, path: Path, hint: str) -> None:
     if rows is not None and len(frame) != rows:
         raise bad_file(path, f"holds {len(frame):,} rows, the manifest says {rows:,}", hint)
+
+
+def verify_files(folder: Path, manifest: dict[str, Any], hint: str) -> None:
+    """Each file whose digest the manifest recorded must still have it (else it was damaged)."""
+    for name, digest in (manifest.get("files") or {}).items():
+        path = folder / name
+        try:
+            text = path.read_bytes().decode("utf-8")
+        except FileNotFoundError:
+            raise bad_file(path, "is missing", hint) from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise bad_file(path, _reason(exc), hint) from None
+        if text_digest(text) != digest:
+            raise bad_file(path, "was changed or damaged since it was written", hint)
