@@ -74,9 +74,25 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         if debug:
             traceback.print_exc()
+        if _interrupted(exc):  # e.g. a library that wraps Ctrl-C in its own error
+            print(INTERRUPTED, file=sys.stderr)
+            _forget_interrupt()
+            return EXIT_INTERRUPTED
         status, line = describe(exc)
         print(f"scaleup: {line}", file=sys.stderr)
         return status
+
+
+def _interrupted(exc: BaseException) -> bool:
+    """Whether ``exc`` was caused by Ctrl-C (pydantic, for one, wraps it while building)."""
+    seen: set[int] = set()
+    node: BaseException | None = exc
+    while node is not None and id(node) not in seen:
+        if isinstance(node, KeyboardInterrupt) or "KeyboardInterrupt" in str(node)[:2000]:
+            return True
+        seen.add(id(node))
+        node = node.__cause__ or node.__context__
+    return False
 
 
 def _flush_stdout() -> None:

@@ -171,3 +171,18 @@ def test_errno_table_names_path_errors_bad_input():
     assert describe(OSError(errno.ENOENT, "No such file or directory", "x"))[0] == 2
     assert describe(OSError(errno.ENOENT, "No such file or directory"))[0] == 1  # no path given
     assert describe(OSError(errno.EDQUOT, "Disk quota exceeded", "x"))[0] == 1
+
+
+def test_an_error_caused_by_ctrl_c_is_an_interruption():
+    from sim.cli.main import _interrupted
+
+    try:
+        try:
+            raise KeyboardInterrupt
+        except KeyboardInterrupt as ctrl_c:
+            raise ValueError("while building a schema") from ctrl_c
+    except ValueError as wrapped:
+        assert _interrupted(wrapped)
+    # pydantic's SchemaError carries the interruption only in its text
+    assert _interrupted(RuntimeError("Error building schema: KeyboardInterrupt()"))
+    assert not _interrupted(ValueError("a plain failure"))
