@@ -94,6 +94,8 @@ def format_summary(result) -> str:
 
     s = result.summary
     be = s["breakeven"]
+    cap = s["capital"]
+    cap_month = cap["capital_needed_without_working_capital_month"]
     seed = f", seed {s['seed']}" if s["seed"] is not None else ""
     lines = [
         f"{s['scenario']} ({s['mode']}{seed}): {s['start']} to {s['end']}, "
@@ -107,6 +109,8 @@ def format_summary(result) -> str:
         f"  cash payback                     {label_or_never(be['cash_payback'])}",
         f"  capital needed (peak deficit)    {money(be['peak_cash_deficit'])}"
         + (f" in {be['peak_cash_deficit_month']}" if be["peak_cash_deficit_month"] else ""),
+        f"  ... without working capital      {money(cap['capital_needed_without_working_capital'])}"
+        + (f" in {cap_month}" if cap_month else ""),
         f"  100,000th delivery               {label_or_never(s['milestones']['deliveries_100k'])}",
         "",
         "By quarter (first six)",
