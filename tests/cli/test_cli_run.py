@@ -17,7 +17,7 @@ CONFIGS = DEFAULT_SCENARIO.parent
 SCENARIO_FILES = sorted(
     p
     for p in CONFIGS.rglob("*.yaml")
-    if not {"sweeps", "sensitivity"} & set(p.relative_to(CONFIGS).parts)
+    if not {"sweeps", "sensitivity", "calibration", "observed"} & set(p.relative_to(CONFIGS).parts)
 )
 MONTHLY_COLUMNS = [
     "month",
