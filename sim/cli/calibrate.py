@@ -76,6 +76,12 @@ def shown_path(path: str) -> str:
     return shown(Path(path))
 
 
+def _margin(value: float) -> str:
+    from sim.core.format import percent
+
+    return percent(value, 1)
+
+
 def format_report(res) -> str:
     from sim.core.format import count, input_value, money, percent
 
@@ -99,7 +105,7 @@ def format_report(res) -> str:
     lines += ["", "Residuals (fitted vs reported)"]
     for row in f.residuals.itertuples():
         is_money = row.metric not in ("deliveries", "production", "gross_margin")
-        show = percent if row.metric == "gross_margin" else money if is_money else count
+        show = _margin if row.metric == "gross_margin" else money if is_money else count
         unit = "pt" if row.unit == "points" else "%"
         lines.append(
             f"  {row.period:<8}{row.metric:<26}{show(row.observed):>12}{show(row.fitted):>12}{row.error:>+8.2f} {unit}"
