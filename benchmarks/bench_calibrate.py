@@ -88,7 +88,8 @@ def main() -> None:
         result = fit(problem.predict, obs.table, bounds, start, {}, 2.0)
         took = time.perf_counter() - t0
         print(
-            f"fit: {len(chosen)} parameters on {n} quarters ({len(obs.table)} figures): {took:.1f} s, "
+            f"fit: {len(chosen)} parameters on {n} quarters ({len(obs.table)} figures): "
+            f"{took:.1f} s, "
             f"{result.evaluations} evaluations ({took / result.evaluations * 1000:.0f} ms each), "
             f"{int(result.parameters['identified'].sum())} identified"
         )

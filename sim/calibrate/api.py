@@ -93,7 +93,8 @@ def prepare(spec: str | Path, overrides: dict[str, Any] | None = None) -> Settin
             raise ConfigError(
                 source,
                 f"parameters.{path}",
-                "the ramp is worked back from the observed deliveries; fit its parameters with deliveries: model",
+                "the ramp is worked back from the observed deliveries; fit its parameters "
+                "with deliveries: model",
             )
     if loaded.train_until is not None and not observed.until(loaded.train_until).periods:
         raise ConfigError(source, "train_until", f"no observed period up to {loaded.train_until}")
@@ -154,8 +155,10 @@ def calibrate(
     result, data, miss = fit_setting(setting, train)
     used = ", ".join(f"{p.label}" for p in train.periods)
     header = [
-        f"Calibrated by `scaleup calibrate` ({s.name}) from {setting.scenario_path.name}: fitted to",
-        f"{shown(Path(os.path.normpath(setting.observed.source)))} ({used}); comments give each fitted value's interval.",
+        f"Calibrated by `scaleup calibrate` ({s.name}) from {setting.scenario_path.name}: "
+        "fitted to",
+        f"{shown(Path(os.path.normpath(setting.observed.source)))} ({used}); comments "
+        "give each fitted value's interval.",
     ]
     text = scenario_text(
         data,

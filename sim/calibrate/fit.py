@@ -141,14 +141,15 @@ def fit(
             break
         free &= ~lost
         z[lost] = z0[lost]
-    r = residuals(z[free], free, z) if free.any() else residuals(z, np.zeros(0, bool), z)
+    r = residuals(z[free], free, z)
     n_values, n_free = int(keep.sum()), int(free.sum())
     dof = n_values - n_free
     if error_scale is None:
         s = float(np.sqrt(np.sum(r**2) / dof)) if dof > 0 else float("nan")
         if dof <= 0:
             flags.append(
-                f"{n_values} values for {n_free} parameters: no residual left to estimate the error scale"
+                f"{n_values} values for {n_free} parameters: no residual left to estimate "
+                "the error scale"
             )
     else:
         s = 1.0
@@ -226,14 +227,16 @@ def _identify(jac: np.ndarray, paths: list[str]) -> tuple[np.ndarray, np.ndarray
     none = np.linalg.norm(jac, axis=0) <= 1e-9 * max(top, 1e-300)
     for j in np.flatnonzero(none):
         words.append(
-            f"{paths[j]}: no effect on the reported figures; not identified, kept at its starting value"
+            f"{paths[j]}: no effect on the reported figures; not identified, kept at its "
+            "starting value"
         )
         lost[j] = True
     if top > 0:
         cond = (top / s[-1]) ** 2 if s[-1] > 0 else float("inf")
         if flat.any():
             words.append(
-                f"J^T J is near-singular (condition number {cond:.3g}): {int(flat.sum())} flat direction(s)"
+                f"J^T J is near-singular (condition number {cond:.3g}): {int(flat.sum())} "
+                "flat direction(s)"
             )
     for k in np.flatnonzero(flat):
         v = vt[k]
@@ -241,7 +244,8 @@ def _identify(jac: np.ndarray, paths: list[str]) -> tuple[np.ndarray, np.ndarray
         if loaded:
             combo = " and ".join(paths[j] for j in loaded)
             words.append(
-                f"{combo}: not identified (the data fix at most a combination of them); kept at their starting values"
+                f"{combo}: not identified (the data fix at most a combination of them); "
+                "kept at their starting values"
             )
             lost[loaded] = True
     return s, lost, words
@@ -264,6 +268,7 @@ def _correlated(names: list[str], corr: np.ndarray) -> list[str]:
         for j in range(i + 1, len(names)):
             if np.isfinite(corr[i, j]) and abs(corr[i, j]) > MAX_CORRELATION:
                 out.append(
-                    f"{names[i]} and {names[j]}: correlation {corr[i, j]:+.2f}; weakly identified apart"
+                    f"{names[i]} and {names[j]}: correlation {corr[i, j]:+.2f}; weakly "
+                    "identified apart"
                 )
     return out

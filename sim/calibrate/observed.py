@@ -230,5 +230,6 @@ def check_horizon(observed: Observed, calendar: Calendar, scenario: str) -> None
             raise ConfigError(
                 observed.source,
                 f"{period.label}: period",
-                f"outside the horizon of {scenario} ({calendar.labels[0]} to {calendar.labels[-1]})",
+                f"outside the horizon of {scenario} ({calendar.labels[0]} to "
+                f"{calendar.labels[-1]})",
             )

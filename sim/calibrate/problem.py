@@ -76,7 +76,8 @@ def model_values(result: Result, table: pd.DataFrame) -> np.ndarray:
 
 
 def current_value(data: Mapping[str, Any], path: str, source: str) -> float:
-    """The scenario's value at a dotted ``path`` (ConfigError when it has none or is not a number)."""
+    """The scenario's value at a dotted ``path`` (ConfigError when it has none or is not "
+    "a number)."""
     node: Any = data
     for part in path.split("."):
         if not isinstance(node, Mapping) or part not in node:

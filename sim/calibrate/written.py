@@ -59,8 +59,14 @@ def scenario_text(
         if line is None:
             continue
         if row.identified:
-            note = f"fitted: {pct} % interval {row.low_interval:.6g} to {row.high_interval:.6g} (se {row.se:.3g})"
+            note = (
+                f"fitted: {pct} % interval {row.low_interval:.6g} to "
+                f"{row.high_interval:.6g} (se {row.se:.3g})"
+            )
         else:
-            note = f"NOT identified by the data: kept at {row.value:.6g}; any value in {row.low:.6g} to {row.high:.6g} fits as well"
+            note = (
+                f"NOT identified by the data: kept at {row.value:.6g}; any value in "
+                f"{row.low:.6g} to {row.high:.6g} fits as well"
+            )
         lines[line - 1] += f"  # {note}; from {data_from}"
     return "\n".join([*(f"# {h}" for h in header), *lines]) + "\n"

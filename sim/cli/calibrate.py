@@ -88,7 +88,8 @@ def format_report(res) -> str:
     f = res.fit
     lines = [
         f"{res.spec.name}: fitted on {', '.join(dict.fromkeys(f.residuals['period']))} "
-        f"({len(f.residuals)} figures, {f.evaluations} model runs, deliveries: {res.spec.deliveries})",
+        f"({len(f.residuals)} figures, {f.evaluations} model runs, deliveries: "
+        f"{res.spec.deliveries})",
         "",
         f"Parameters ({round(f.interval * 100)} % intervals)",
     ]
@@ -96,11 +97,13 @@ def format_report(res) -> str:
         if row.identified:
             lines.append(
                 f"  {row.path:<50}{input_value(row.value, row.path):>12}  "
-                f"[{input_value(row.low_interval, row.path)} to {input_value(row.high_interval, row.path)}]"
+                f"[{input_value(row.low_interval, row.path)} to "
+                f"{input_value(row.high_interval, row.path)}]"
             )
         else:
             lines.append(
-                f"  {row.path:<50}{'not identified':>12}  (kept at {input_value(row.value, row.path)})"
+                f"  {row.path:<50}{'not identified':>12}  (kept at "
+                f"{input_value(row.value, row.path)})"
             )
     lines += ["", "Residuals (fitted vs reported)"]
     for row in f.residuals.itertuples():
@@ -108,7 +111,8 @@ def format_report(res) -> str:
         show = _margin if row.metric == "gross_margin" else money if is_money else count
         unit = "pt" if row.unit == "points" else "%"
         lines.append(
-            f"  {row.period:<8}{row.metric:<26}{show(row.observed):>12}{show(row.fitted):>12}{row.error:>+8.2f} {unit}"
+            f"  {row.period:<8}{row.metric:<26}{show(row.observed):>12}"
+            f"{show(row.fitted):>12}{row.error:>+8.2f} {unit}"
         )
     if f.flags:
         lines += ["", "Flags"] + [f"  {w}" for w in f.flags]
@@ -118,7 +122,8 @@ def format_report(res) -> str:
         lines += [
             "",
             f"Forecast ({s['runs']:,} runs, {s['failed']} failed): sustained per-car break-even",
-            f"  quarter P{round(50 - 50 * s['interval'])}/P50/P{round(50 + 50 * s['interval'])}   {q['low']} / {q['p50']} / {q['high']}",
+            f"  quarter P{round(50 - 50 * s['interval'])}/P50/P{round(50 + 50 * s['interval'])}"
+            f"   {q['low']} / {q['p50']} / {q['high']}",
             f"  month                {m['low']} / {m['p50']} / {m['high']}",
         ]
         by = res.forecast.by_quarter
@@ -134,7 +139,8 @@ def format_report(res) -> str:
         inside = res.backtest["inside"].dropna()
         lines += [
             "",
-            f"Backtest: {int(inside.sum())} of {len(inside)} held-out figures inside their intervals",
+            f"Backtest: {int(inside.sum())} of {len(inside)} held-out figures inside "
+            "their intervals",
         ]
     if res.rolling is not None:
         lines += ["", "Rolling origins (break-even quarter low / median / high)"]

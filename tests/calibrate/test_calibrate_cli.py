@@ -11,9 +11,16 @@ import numpy as np
 import pytest
 
 from sim.calibrate import calibrate
-from sim.calibrate.problem import model_values
 from sim.calibrate.observed import read_observed
-from sim.config.load import DEFAULT_SCENARIO, PACKAGE_ROOT, apply_overrides, load_scenario, read_scenario_data, scenario_from_dict
+from sim.calibrate.problem import model_values
+from sim.config.load import (
+    DEFAULT_SCENARIO,
+    PACKAGE_ROOT,
+    apply_overrides,
+    load_scenario,
+    read_scenario_data,
+    scenario_from_dict,
+)
 from sim.model.simulate import simulate
 
 EXAMPLE = PACKAGE_ROOT / "configs" / "calibration" / "xiaomi_su7.yaml"
@@ -22,8 +29,22 @@ EXAMPLE = PACKAGE_ROOT / "configs" / "calibration" / "xiaomi_su7.yaml"
 def test_example_runs_and_writes_a_loadable_scenario(tmp_path):
     out = tmp_path / "cal"
     proc = subprocess.run(
-        [sys.executable, "-m", "sim", "calibrate", str(EXAMPLE), "--out", str(out), "--draws", "20", "--workers", "1"],
-        capture_output=True, text=True, timeout=300,
+        [
+            sys.executable,
+            "-m",
+            "sim",
+            "calibrate",
+            str(EXAMPLE),
+            "--out",
+            str(out),
+            "--draws",
+            "20",
+            "--workers",
+            "1",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert proc.returncode == 0, proc.stderr
     assert "not identified" in proc.stdout  # R&D and SG&A from one operating result
@@ -31,7 +52,13 @@ def test_example_runs_and_writes_a_loadable_scenario(tmp_path):
     assert scenario.opex.rnd_per_month_usd.base == 70e6  # kept at the scenario's value
     text = (out / "scenario.yaml").read_text()
     assert "# fitted: 80 % interval" in text and "2024Q2" in text
-    for name in ("parameters.csv", "residuals.csv", "fit.json", "forecast_by_quarter.csv", "figures"):
+    for name in (
+        "parameters.csv",
+        "residuals.csv",
+        "fit.json",
+        "forecast_by_quarter.csv",
+        "figures",
+    ):
         assert (out / name).exists(), name
 
 
@@ -41,7 +68,10 @@ def _quarters(tmp_path: Path, truth: dict[str, float], quarters: list[str], nois
     rng = np.random.default_rng(3)
     lines = ["period,deliveries,gross_margin,operating_profit"]
     for p in quarters:
-        d, g, o = (q.at[p, m] * (1 + noise * rng.standard_normal()) for m in ("deliveries", "gross_margin", "operating_profit"))
+        d, g, o = (
+            q.at[p, m] * (1 + noise * rng.standard_normal())
+            for m in ("deliveries", "gross_margin", "operating_profit")
+        )
         lines.append(f"{p},{d:.0f},{g:.4f},{o:.0f}")
     path = tmp_path / "obs.csv"
     path.write_text("\n".join(lines) + "\n")
@@ -60,12 +90,17 @@ def _spec(tmp_path: Path, deliveries: str = "model") -> Path:
     return spec
 
 
-TRUTH = {"costs.components.body_and_parts.first_unit_usd": 15_000.0, "opex.rnd_per_month_usd.base": 60e6}
+TRUTH = {
+    "costs.components.body_and_parts.first_unit_usd": 15_000.0,
+    "opex.rnd_per_month_usd.base": 60e6,
+}
 
 
 def test_backtest_on_synthetic_quarters_scores_the_held_out_ones(tmp_path):
     _quarters(tmp_path, TRUTH, ["2024Q2", "2024Q3", "2024Q4", "2025Q1", "2025Q2"], 0.01)
-    res = calibrate(_spec(tmp_path), train_until="2024Q4", out=tmp_path / "o", executor="serial", figures=False)
+    res = calibrate(
+        _spec(tmp_path), train_until="2024Q4", out=tmp_path / "o", executor="serial", figures=False
+    )
     assert set(res.fit.residuals["period"]) == {"2024Q2", "2024Q3", "2024Q4"}
     bt = res.backtest
     assert set(bt["period"]) == {"2025Q1", "2025Q2"}

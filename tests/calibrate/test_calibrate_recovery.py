@@ -13,7 +13,10 @@ from sim.calibrate.problem import Problem, model_values
 from sim.config.load import DEFAULT_SCENARIO, read_scenario_data
 
 TRUTH = {"price.asp_usd.base": 30_000.0, "costs.components.parts.start_usd": 20_000.0}
-BOUNDS = {"price.asp_usd.base": (20_000.0, 40_000.0), "costs.components.parts.start_usd": (10_000.0, 26_000.0)}
+BOUNDS = {
+    "price.asp_usd.base": (20_000.0, 40_000.0),
+    "costs.components.parts.start_usd": (10_000.0, 26_000.0),
+}
 ORDERS = {"launch.preorders": 1_000_000}  # every car built is delivered at once
 MONTHS = ["2024-01", "2024-02", "2024-03", "2024-04", "2024-05", "2024-06"]
 
@@ -43,7 +46,13 @@ def test_exact_data_recover_the_truth(tiny_scenario_dict):
     data = tiny_scenario_dict(ORDERS)
     keys = [(m, k) for m in MONTHS for k in ("revenue", "gross_profit")]
     obs = _synthetic(data, TRUTH, keys, 0.0, np.random.default_rng(0))
-    res = _fit(data, obs, BOUNDS, {"price.asp_usd.base": 25_000, "costs.components.parts.start_usd": 15_000}, 3.0)
+    res = _fit(
+        data,
+        obs,
+        BOUNDS,
+        {"price.asp_usd.base": 25_000, "costs.components.parts.start_usd": 15_000},
+        3.0,
+    )
     assert res.values == pytest.approx(TRUTH, rel=1e-4)
     assert res.flags == []
     assert res.parameters["identified"].all()
@@ -58,7 +67,13 @@ def test_80_percent_intervals_cover_about_80_percent(tiny_scenario_dict):
     covered, total = 0, 0
     for _ in range(20):
         obs = _synthetic(data, TRUTH, keys, 0.03, rng)
-        res = _fit(data, obs, BOUNDS, {"price.asp_usd.base": 25_000, "costs.components.parts.start_usd": 15_000}, 3.0)
+        res = _fit(
+            data,
+            obs,
+            BOUNDS,
+            {"price.asp_usd.base": 25_000, "costs.components.parts.start_usd": 15_000},
+            3.0,
+        )
         p = res.parameters.set_index("path")
         for path, true in TRUTH.items():
             covered += p.at[path, "low_interval"] <= true <= p.at[path, "high_interval"]
@@ -67,17 +82,34 @@ def test_80_percent_intervals_cover_about_80_percent(tiny_scenario_dict):
 
 
 def test_two_costs_that_only_add_up_are_not_identified(tiny_scenario_dict):
-    data = tiny_scenario_dict({**ORDERS, "costs.components.other": {"kind": "annual_decline", "start_usd": 4_000}})
-    truth = {"costs.components.parts.start_usd": 20_000.0, "costs.components.other.start_usd": 4_000.0}
-    bounds = {"costs.components.parts.start_usd": (10_000.0, 26_000.0), "costs.components.other.start_usd": (0.0, 8_000.0)}
+    data = tiny_scenario_dict(
+        {**ORDERS, "costs.components.other": {"kind": "annual_decline", "start_usd": 4_000}}
+    )
+    truth = {
+        "costs.components.parts.start_usd": 20_000.0,
+        "costs.components.other.start_usd": 4_000.0,
+    }
+    bounds = {
+        "costs.components.parts.start_usd": (10_000.0, 26_000.0),
+        "costs.components.other.start_usd": (0.0, 8_000.0),
+    }
     keys = [(m, k) for m in MONTHS for k in ("revenue", "gross_profit")]
     obs = _synthetic(data, truth, keys, 0.0, np.random.default_rng(1))
-    res = _fit(data, obs, bounds, {"costs.components.parts.start_usd": 18_000, "costs.components.other.start_usd": 3_000}, 3.0)
+    res = _fit(
+        data,
+        obs,
+        bounds,
+        {"costs.components.parts.start_usd": 18_000, "costs.components.other.start_usd": 3_000},
+        3.0,
+    )
     assert not res.parameters["identified"].any()
     assert any("not identified" in f and "parts" in f and "other" in f for f in res.flags)
     assert any("near-singular" in f for f in res.flags)
     # kept at the starting values, not at an arbitrary point of the flat valley
-    assert res.values == {"costs.components.parts.start_usd": 18_000, "costs.components.other.start_usd": 3_000}
+    assert res.values == {
+        "costs.components.parts.start_usd": 18_000,
+        "costs.components.other.start_usd": 3_000,
+    }
 
 
 def test_default_scenario_recovers_its_parameters_from_four_quarters():
@@ -97,7 +129,11 @@ def test_default_scenario_recovers_its_parameters_from_four_quarters():
     quarters = ["2024Q2", "2024Q3", "2024Q4", "2025Q1"]
     keys = [(q, m) for q in quarters for m in ("deliveries", "gross_margin", "operating_profit")]
     obs = _synthetic(data, truth, keys, 0.02, np.random.default_rng(7))
-    start = {"factory.lines.phase1.ramp.initial_share": 0.9, "costs.components.body_and_parts.first_unit_usd": 16_000, "opex.rnd_per_month_usd.base": 70e6}
+    start = {
+        "factory.lines.phase1.ramp.initial_share": 0.9,
+        "costs.components.body_and_parts.first_unit_usd": 16_000,
+        "opex.rnd_per_month_usd.base": 70e6,
+    }
     res = _fit(data, obs, bounds, start, 2.0)
     assert res.parameters["identified"].all(), res.flags
     for row in res.parameters.itertuples():

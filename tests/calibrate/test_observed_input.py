@@ -13,7 +13,10 @@ from sim.cli.main import main
 from sim.config.load import DEFAULT_SCENARIO
 from sim.errors import ConfigError
 
-GOOD = "period,deliveries,asp,gross_margin,operating_profit,fx\n2024Q2,27307,228644,0.154,-1.8e9,7.17\n"
+GOOD = (
+    "period,deliveries,asp,gross_margin,operating_profit,fx\n"
+    "2024Q2,27307,228644,0.154,-1.8e9,7.17\n"
+)
 BAD = {
     "unknown period format": ("period,deliveries\n2024-Q2,27307\n", "unknown period format"),
     "negative deliveries": ("period,deliveries\n2024Q2,-5\n", "cannot be negative"),
@@ -53,7 +56,9 @@ def test_bad_file_through_the_command_no_traceback(tmp_path):
     spec = _spec(tmp_path, BAD["margin in percent"][0])
     proc = subprocess.run(
         [sys.executable, "-m", "sim", "calibrate", str(spec), "--out", str(tmp_path / "o")],
-        capture_output=True, text=True, timeout=120,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert proc.returncode == 2
     assert proc.stderr.count("\n") == 1 and "Traceback" not in proc.stderr
