@@ -26,6 +26,7 @@ COMMANDS = (
     "sim.cli.plot",
     "sim.cli.sensitivity",
     "sim.cli.schema",
+    "sim.cli.report",
     "sim.cli.calibrate",
 )
 INTERRUPTED = "scaleup: interrupted"
