@@ -18,7 +18,7 @@ import pandas as pd
 from sim.calibrate.observed import Observed
 from sim.config.load import apply_overrides, scenario_from_dict
 from sim.config.schema import Scenario, TableRamp
-from sim.core.calendar import DAYS_PER_MONTH, Calendar
+from sim.core.calendar import Calendar
 from sim.core.capacity import line_capacity
 from sim.core.ramp import ramp_share
 from sim.errors import ConfigError
@@ -153,13 +153,16 @@ def _targets(observed: Observed, weights: Mapping[str, float]) -> dict[str, floa
 
 
 def _table(line: Any, cal: Calendar) -> list[float]:
-    """The line's ramp as a share per month since its start (the mean over each month)."""
-    n = max(1, cal.months - max(cal.month_of(line.start), 0))
+    """The line's ramp as a share per calendar month from its start month (the mean over the
+    month's days from the line's start on), as a table ramp steps."""
+    first = max(cal.month_of(line.start), 0)
+    line_day = cal.day_of(line.start)
+    bounds = [*cal.month_start_day.tolist(), cal.n_days]
     out = []
-    for k in range(n):
-        days = np.arange(np.floor(k * DAYS_PER_MONTH), np.floor((k + 1) * DAYS_PER_MONTH))
-        out.append(float(np.mean(ramp_share(line.ramp, days))))
-    return out
+    for m in range(first, cal.months):
+        days = np.arange(max(bounds[m], line_day), bounds[m + 1]) - line_day
+        out.append(float(np.mean(ramp_share(line.ramp, days, line.start))) if days.size else 0.0)
+    return out or [0.0]
 
 
 def _with_tables(data: Mapping[str, Any], tables: Mapping[str, list[float]]) -> dict[str, Any]:

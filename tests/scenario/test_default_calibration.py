@@ -1,6 +1,7 @@
 """The default scenario reproduces the public 2024Q2 figures it was set from.
 
-Source: /work/shared/reference/facts-as-of-2024-08.md (2024Q2 table and Launch and orders).
+Source: the public facts as of August 2024 (the 2024Q2 figures and the launch orders, cited in the
+config's comments).
 """
 
 from __future__ import annotations
