@@ -36,6 +36,7 @@ def breakeven_indices(cols: dict[str, np.ndarray], sustain_months: int) -> dict[
         after = first_true(cash[trough:] >= 0)
         payback = None if after is None else trough + after
     op = first_true(per_car_ok)
+    loss = delivered & (cols["operating_profit_per_car"] < 0)
     return {
         "gross_profit": first_true(delivered & (cols["gross_profit"] >= 0)),
         "operating_per_car": op,
@@ -46,4 +47,28 @@ def breakeven_indices(cols: dict[str, np.ndarray], sustain_months: int) -> dict[
         "cumulative_deliveries_at_breakeven": (
             None if op is None else float(cols["cumulative_deliveries"][op])
         ),
+        **relapse(loss, op),
+    }
+
+
+def relapse(loss: np.ndarray, first: int | None) -> dict[str, object]:
+    """What follows the first break-even month ``first``, from ``loss`` (True in the months that
+    deliver cars at an operating loss per car; months without deliveries are neither).
+
+    ``relapse``: first month back below zero after ``first``; ``months_below_zero``: how many
+    months after ``first`` are below zero; ``holds``: none is (the break-even holds to the
+    horizon); ``profitable_from``: first month from which no month to the horizon is below zero
+    (None if the last month is). All None without a break-even.
+    """
+    if first is None:
+        return {"relapse": None, "months_below_zero": None, "holds": None, "profitable_from": None}
+    after = np.flatnonzero(np.asarray(loss, dtype=bool)[first + 1 :]) + first + 1
+    if after.size == 0:
+        return {"relapse": None, "months_below_zero": 0, "holds": True, "profitable_from": first}
+    last = int(after[-1])
+    return {
+        "relapse": int(after[0]),
+        "months_below_zero": int(after.size),
+        "holds": False,
+        "profitable_from": last + 1 if last + 1 < len(loss) else None,
     }

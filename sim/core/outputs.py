@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from sim.config.schema import DEFAULT_MILESTONES
 from sim.core.breakeven import first_true
 from sim.core.calendar import Calendar, shift_label
 from sim.core.workingcap import capital_summary
@@ -51,8 +52,20 @@ TOTALS = (
 """Monthly flows summed over the horizon (cars, USD)."""
 FINALS = {"final_cumulative_cash": "cumulative_cash", "final_backlog": "backlog"}
 """Stocks at the end of the horizon: record name -> monthly column (USD, cars)."""
-MILESTONES = {"deliveries_100k": ("cumulative_deliveries", 100_000.0)}
-"""Milestone -> (monthly column, threshold): the first month the column reaches it."""
+MILESTONES = {name: (m.metric, m.at_least) for name, m in DEFAULT_MILESTONES.items()}
+"""The default milestones, name -> (monthly column, threshold): the first month the column
+reaches it (a scenario's ``milestones`` block replaces them)."""
+FROM_TROUGH = ("cumulative_cash",)
+"""Milestone columns counted from their lowest month (cash back to zero after the trough)."""
+RELAPSE = (
+    "holds_to_horizon",
+    "relapse",
+    "months_below_zero_after_breakeven",
+    "profitable_from",
+)
+"""What follows the first break-even (:func:`sim.core.breakeven.relapse`), as ``summary.json``
+names it: whether operating profit per car stays >= 0 in every month delivering cars to the
+horizon, the first month back below zero, how many months are, the month from which none is."""
 BAND_METRICS = (
     "operating_profit_per_car",
     "cumulative_cash",
@@ -108,6 +121,29 @@ class RunRecord:
     capital: dict[str, Any] = field(default_factory=dict)
     """Capital needed (USD) with and without working capital, and the month of each trough
     (:func:`sim.core.workingcap.capital_summary`; the headline's is the one with it)."""
+    holds: bool | None = None
+    """True if no month after the first operating break-even is below zero (None: no
+    break-even)."""
+    relapse_index: dict[str, int | None] = field(default_factory=dict)
+    """Month index of ``relapse`` (first month back below zero after the first break-even)
+    and ``profitable_from`` (first month from which none is below zero to the horizon)."""
+    months_below_zero: int | None = None
+    """Months delivering cars at an operating loss after the first break-even (None: none)."""
+    milestones_index: dict[str, int | None] = field(default_factory=dict)
+    """Month index of each milestone (None = not within the horizon)."""
+
+    @property
+    def relapse(self) -> dict[str, Any]:
+        """:data:`RELAPSE` by name, months as ``YYYY-MM``."""
+        return {
+            "holds_to_horizon": self.holds,
+            "relapse": self._label(self.relapse_index.get("relapse")),
+            "months_below_zero_after_breakeven": self.months_below_zero,
+            "profitable_from": self._label(self.relapse_index.get("profitable_from")),
+        }
+
+    def _label(self, index: int | None) -> str | None:
+        return None if index is None else shift_label(self.start, index)
 
     def flat(self) -> dict[str, Any]:
         """One row of a sweep's ``runs.parquet`` (its result columns, without status or ids)."""
@@ -121,7 +157,16 @@ class RunRecord:
             **{f"total_{t}": self.totals[t] for t in TOTALS},
             **{name: self.totals[name] for name in FINALS},
             "events": self.events,
+            "breakeven_holds": self.holds,
+            "relapse_index": self.relapse_index.get("relapse"),
+            "relapse": self.relapse["relapse"],
+            "months_below_zero_after_breakeven": self.months_below_zero,
+            "profitable_from_index": self.relapse_index.get("profitable_from"),
+            "profitable_from": self.relapse["profitable_from"],
         }
+        for name, index in self.milestones_index.items():
+            out[f"milestone_{name}_index"] = index
+            out[f"milestone_{name}"] = self.milestones[name]
         return out
 
     def summary_sections(self, sustain_months: int) -> dict[str, Any]:
@@ -132,6 +177,7 @@ class RunRecord:
             "peak_cash_deficit_month": self.peak_cash_deficit_month,
             "cumulative_deliveries_at_breakeven": self.cumulative_deliveries_at_breakeven,
             "sustain_months": sustain_months,
+            **self.relapse,
         }
         return {
             "breakeven": breakeven,
@@ -147,15 +193,17 @@ def run_record(
     breakeven: Mapping[str, Any],
     calendar: Calendar,
     events: int,
+    milestones: Mapping[str, tuple[str, float]] | None = None,
 ) -> RunRecord:
-    """The record of a run from its monthly ``columns`` and its break-even month indices
-    (:func:`sim.core.breakeven.breakeven_indices`)."""
+    """The record of a run from its monthly ``columns``, its break-even month indices
+    (:func:`sim.core.breakeven.breakeven_indices`) and its ``milestones`` (name -> (column,
+    threshold); default :data:`MILESTONES`)."""
     label = calendar.label_of
     totals = {name: float(columns[name].sum()) for name in TOTALS}
     totals |= {name: float(columns[col][-1]) for name, col in FINALS.items()}
-    milestones = {
-        name: label(first_true(columns[col] >= threshold))
-        for name, (col, threshold) in MILESTONES.items()
+    reached = {
+        name: milestone_index(columns[col], threshold, col in FROM_TROUGH)
+        for name, (col, threshold) in (MILESTONES if milestones is None else milestones).items()
     }
     deliveries = breakeven["cumulative_deliveries_at_breakeven"]
     capital = {
@@ -172,7 +220,19 @@ def run_record(
         peak_cash_deficit_month=label(breakeven["peak_cash_deficit_month"]),
         cumulative_deliveries_at_breakeven=None if deliveries is None else float(deliveries),
         totals=totals,
-        milestones=milestones,
+        milestones={name: label(i) for name, i in reached.items()},
         events=int(events),
         capital=capital,
+        holds=breakeven.get("holds"),
+        relapse_index={k: breakeven.get(k) for k in ("relapse", "profitable_from")},
+        months_below_zero=breakeven.get("months_below_zero"),
+        milestones_index=reached,
     )
+
+
+def milestone_index(values: np.ndarray, threshold: float, from_trough: bool) -> int | None:
+    """First month ``values`` is at or above ``threshold``; with ``from_trough``, the first such
+    month at or after the lowest one (cumulative cash back to zero); None if never."""
+    start = int(np.argmin(values)) if from_trough and len(values) else 0
+    hit = first_true(np.asarray(values[start:]) >= threshold)
+    return None if hit is None else start + hit

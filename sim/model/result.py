@@ -27,7 +27,7 @@ STOCKS = (
     "cumulative_cash",
     *BALANCE_STOCKS,
 )
-RATIOS = ("asp", "gross_margin", "operating_profit_per_car", "unit_cogs")
+RATIOS = ("asp", "gross_margin", "operating_profit_per_car", "unit_cogs", "weekly_run_rate")
 WAITS = ("avg_wait_days", "p90_wait_days")
 
 
@@ -75,12 +75,18 @@ class Result:
                 deliv >= MIN_CARS, out["operating_profit"] / deliv, np.nan
             )
             out["unit_cogs"] = np.where(deliv >= MIN_CARS, out["cogs"] / deliv, np.nan)
+        if "weekly_run_rate" in self.columns:  # cars built per week of the quarter
+            days = np.add.reduceat(self.calendar.days_in_month, first)
+            out["weekly_run_rate"] = out["production"] / (days / 7.0)
         return pd.DataFrame(out)
 
     @cached_property
     def record(self) -> RunRecord:
         """The run's scalars (break-evens, capital needed, totals, milestones)."""
-        return run_record(self.columns, self.breakeven_index, self.calendar, self.events)
+        milestones = {n: (m.metric, m.at_least) for n, m in self.scenario.milestones.items()}
+        return run_record(
+            self.columns, self.breakeven_index, self.calendar, self.events, milestones
+        )
 
     @cached_property
     def summary(self) -> dict[str, Any]:

@@ -15,12 +15,13 @@ from sim.core.outputs import (
     FINALS,
     NEVER,
     PRIMARY,
+    RELAPSE,
     TOTALS,
     label_or_never,
     month_or_never,
     run_record,
 )
-from sim.experiments.runner import RUN_SCHEMA
+from sim.experiments.runner import run_schema
 
 
 @pytest.mark.parametrize(
@@ -103,7 +104,10 @@ def test_the_flat_record_is_a_row_of_runs_parquet():
     cols = _columns()
     rec = run_record(cols, breakeven_indices(cols, 2), Calendar(dt.date(2024, 11, 1), 4), 5)
     flat = rec.flat()
-    assert list(flat) == [n for n in RUN_SCHEMA.names if n not in ("run_id", "status", "error")]
+    names = run_schema(["deliveries_100k"]).names
+    assert list(flat) == [n for n in names if n not in ("run_id", "status", "error")]
+    assert flat["milestone_deliveries_100k_index"] == 2
+    assert flat["milestone_deliveries_100k"] == "2025-01"
     assert flat["total_capex"] == 10.0 and flat["final_backlog"] == 6.0
     assert flat[f"breakeven_{PRIMARY}_index"] == 1 and flat[f"breakeven_{PRIMARY}"] == "2024-12"
 
@@ -123,7 +127,12 @@ def test_summary_and_runs_row_come_from_one_record(tiny_run):
         "peak_cash_deficit_month",
         "cumulative_deliveries_at_breakeven",
         "sustain_months",
+        *RELAPSE,
     ]
+    assert s["breakeven"]["relapse"] == flat["relapse"]
+    assert s["breakeven"]["holds_to_horizon"] == flat["breakeven_holds"]
+    for name, month in s["milestones"].items():
+        assert flat[f"milestone_{name}"] == month
     assert list(s["totals"]) == [*TOTALS, *FINALS]
     for kind in BREAKEVENS:
         assert s["breakeven"][kind] == flat[f"breakeven_{kind}"]
@@ -132,3 +141,60 @@ def test_summary_and_runs_row_come_from_one_record(tiny_run):
         assert s["totals"][name] == float(result.columns[name].sum())
     assert s["start"] == flat["start_month"] and s["events"] == flat["events"]
     json.dumps(s, allow_nan=False)  # summary.json stays plain JSON
+
+
+def test_the_record_tells_what_follows_the_first_breakeven():
+    """Per car: -500, 10, 20, 30 from November 2024: break-even in December, never lost."""
+    cols = _columns()
+    rec = run_record(cols, breakeven_indices(cols, 2), Calendar(dt.date(2024, 11, 1), 4), 0)
+    assert rec.relapse == {
+        "holds_to_horizon": True,
+        "relapse": None,
+        "months_below_zero_after_breakeven": 0,
+        "profitable_from": "2024-12",
+    }
+    summary = rec.summary_sections(2)["breakeven"]
+    assert summary["holds_to_horizon"] is True and summary["profitable_from"] == "2024-12"
+    flat = rec.flat()
+    assert (flat["breakeven_holds"], flat["relapse_index"], flat["profitable_from_index"]) == (
+        True, None, 1,
+    )  # fmt: skip
+    assert json.loads(json.dumps(rec.summary_sections(2)))["breakeven"] == summary
+
+
+def test_a_relapse_in_the_record():
+    """Per car: -500, 10, -20, 30: break-even in December, back below zero in January (one
+    month below zero after it), profitable every month from February."""
+    cols = _columns()
+    cols["operating_profit_per_car"] = np.array([-500.0, 10.0, -20.0, 30.0])
+    rec = run_record(cols, breakeven_indices(cols, 2), Calendar(dt.date(2024, 11, 1), 4), 0)
+    assert rec.breakeven["operating_per_car"] == "2024-12"
+    assert rec.relapse == {
+        "holds_to_horizon": False,
+        "relapse": "2025-01",
+        "months_below_zero_after_breakeven": 1,
+        "profitable_from": "2025-02",
+    }
+    assert rec.flat()["months_below_zero_after_breakeven"] == 1
+
+
+def test_user_milestones_in_the_record():
+    """Cumulative deliveries 1k, 41k, 101k, 111k; cash -3M, -5M, -1M, +2M (lowest in December)."""
+    cols = _columns()
+    cols["weekly_run_rate"] = np.array([100.0, 4_999.0, 5_000.0, 3_000.0])
+    wanted = {
+        "first_40k": ("cumulative_deliveries", 40_000.0),
+        "run_rate_5k": ("weekly_run_rate", 5_000.0),
+        "cash_back": ("cumulative_cash", 0.0),
+        "cash_minus_4m": ("cumulative_cash", -4e6),  # counted from the trough: January, not Nov
+        "never": ("cumulative_deliveries", 1e6),
+    }
+    rec = run_record(cols, breakeven_indices(cols, 2), Calendar(dt.date(2024, 11, 1), 4), 0, wanted)
+    assert rec.milestones == {
+        "first_40k": "2024-12",
+        "run_rate_5k": "2025-01",
+        "cash_back": "2025-02",
+        "cash_minus_4m": "2025-01",
+        "never": None,
+    }
+    assert rec.milestones_index["cash_back"] == 3 and rec.milestones_index["never"] is None
