@@ -545,6 +545,34 @@ class Breakeven(Strict):
     break-even (its month is the first of them)."""
 
 
+MilestoneMetric = Literal[
+    "cumulative_deliveries",
+    "cumulative_production",
+    "deliveries",
+    "production",
+    "weekly_run_rate",
+    "cumulative_cash",
+]
+"""Monthly columns a milestone may watch (cars, cars per week, USD)."""
+
+
+class Milestone(Strict):
+    """A month worth naming: the first month a monthly column reaches a value."""
+
+    metric: MilestoneMetric
+    """The monthly column watched: ``cumulative_deliveries`` or ``cumulative_production``
+    (cars), ``deliveries`` or ``production`` (cars in the month), ``weekly_run_rate`` (cars built
+    per week in the month) or ``cumulative_cash`` (USD; counted from its lowest month, so
+    ``at_least: 0`` is the month cumulative cash is back to zero)."""
+    at_least: Annotated[float, Field(allow_inf_nan=False)]
+    """The value to reach, in the unit of ``metric`` (e.g. ``100000`` cars, ``5000`` cars a
+    week, ``0`` USD)."""
+
+
+DEFAULT_MILESTONES = {"deliveries_100k": Milestone(metric="cumulative_deliveries", at_least=1e5)}
+"""The milestone of a scenario that names none: the 100,000th delivery."""
+
+
 # --------------------------------------------------------------------------- scenario
 class Scenario(Strict):
     """One scenario file: a plan for the plant, its market and its costs."""
@@ -584,6 +612,14 @@ class Scenario(Strict):
     """Supplier payables and customer receivables (deposits are under ``launch``)."""
     cash: Cash = Cash()
     """How capex paid before the start enters cash."""
+    milestones: Annotated[
+        dict[str, Milestone],
+        Field(max_length=limits.MAX_LIST_ITEMS),
+        AfterValidator(_names_are_identifiers),
+    ] = Field(default_factory=lambda: dict(DEFAULT_MILESTONES))
+    """Months to report, by name (letters, digits and underscores): ``{run_rate_5k: {metric:
+    weekly_run_rate, at_least: 5000}}``; each is reported as the first month it is reached.
+    Naming any replaces the default, the 100,000th delivery (``deliveries_100k``)."""
 
     @field_validator("start")
     @classmethod

@@ -236,7 +236,7 @@ def close_books(sc: Scenario, cal: Calendar, ops: Operations) -> dict[str, np.nd
     cum_orders = _month_end(np.cumsum(ops.orders), cal)
     cum_cancel = _month_end(np.cumsum(ops.cancellations), cal)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        margin = np.where(revenue > 0, gross / revenue, np.nan)
+        margin = np.where(deliveries >= MIN_CARS, gross / revenue, np.nan)  # as per-car figures
         per_car = np.where(deliveries >= MIN_CARS, operating / deliveries, np.nan)
         unit_cogs = np.where(deliveries >= MIN_CARS, cogs / deliveries, np.nan)
 
@@ -250,6 +250,7 @@ def close_books(sc: Scenario, cal: Calendar, ops: Operations) -> dict[str, np.nd
         "p90_wait_days": p90_wait,
         "capacity": _month_sum(ops.capacity, cal),
         "production": _month_sum(ops.production, cal),
+        "weekly_run_rate": _month_sum(ops.production, cal) / (cal.days_in_month / 7.0),  # cars/week
         "deliveries": deliveries,
         "inventory": ops.inventory_end,
         "asp": asp,
