@@ -14,6 +14,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from sim.cli.run import add_window_args, window_of
+
 KINDS = {  # folder kind -> files that must all be there (sensitivity: any one), no manifest kind
     "run": ("summary.json", "monthly.parquet"),
     "sweep": ("manifest.json", "runs.parquet", "bands.parquet"),
@@ -32,6 +34,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("dir", metavar="DIR", help="a folder written by scaleup run or scaleup sweep")
     p.add_argument("--svg", action="store_true", help="also save figures as SVG")
     p.add_argument("--out", metavar="FIGDIR", help="where to write them (default: DIR/figures)")
+    add_window_args(p)
     p.set_defaults(func=cmd_plot)
 
 
@@ -46,9 +49,10 @@ def cmd_plot(args: argparse.Namespace) -> int:
     from sim.plots import save_figure
 
     folder = Path(args.dir)
+    window = window_of(args)  # run folders only: a sweep's figures show every month
     kinds = folder_kinds(folder)
     draw: dict[str, Callable[[Path], tuple[Figures, list[str]]]] = {
-        "run": run_figures,
+        "run": lambda f: run_figures(f, window),
         "sweep": sweep_figures,
         "sensitivity": sensitivity_figures,
     }
@@ -100,13 +104,21 @@ def folder_kinds(folder: Path) -> list[str]:
     return kinds
 
 
-def run_figures(folder: Path) -> tuple[Figures, list[str]]:
-    """The four figures of ``scaleup run``, drawn again from the folder's tables."""
+def run_figures(folder: Path, window=None) -> tuple[Figures, list[str]]:
+    """The four figures of ``scaleup run``, drawn again from the folder's tables over
+    ``window`` (:class:`sim.plots.window.Window`; default every month)."""
+    from sim.errors import ConfigError
     from sim.io.rundir import read_run
     from sim.plots.sets import run_set
 
     run = read_run(folder)
-    return run_set(run.monthly, run.summary), []
+    if window is not None:
+        months = run.monthly["month"].astype(str)
+        try:
+            window.check(months.iloc[0], months.iloc[-1])
+        except ValueError as exc:
+            raise ConfigError("command line", "--from/--to", str(exc)) from None
+    return run_set(run.monthly, run.summary, window=window, quarterly=run.quarterly), []
 
 
 def sweep_figures(folder: Path) -> tuple[Figures, list[str]]:

@@ -16,7 +16,7 @@ from matplotlib.figure import Figure
 
 from sim.core.format import money
 from sim.core.outputs import PRIMARY
-from sim.plots import marks, style
+from sim.plots import marks, style, yrange
 from sim.plots.style import LINE_WIDTH, NOTE_SIZE, OKABE_ITO
 
 NO_BREAKEVEN = "no break-even within horizon"
@@ -32,20 +32,26 @@ def per_car_profit(
     title: str | None = None,
     *,
     breakevens: Mapping[str, Mapping[str, Any]] | None = None,
+    by_quarter: bool = False,
+    window: bool = False,
 ) -> Figure:
     """Operating profit per delivered car by month, with the break-even month marked.
 
     ``monthly`` is one run's table with ``breakeven`` its ``summary["breakeven"]``, or
     ``{name: table}`` for several scenarios (one line each) with
     ``breakevens={name: summary["breakeven"]}``. The break-evens are the model's
-    (:mod:`sim.core.breakeven`); a figure never works them out again.
+    (:mod:`sim.core.breakeven`); a figure never works them out again. With ``by_quarter`` the
+    table is quarterly, each quarter at its ``month`` (:meth:`sim.plots.window.Window.quarters`).
+    The y-range leaves out months of tiny volume (:mod:`sim.plots.yrange`). A break-even month
+    not in the table is an error, unless the table is a ``window`` of the run's months (or
+    ``by_quarter``): it is then written in a note instead of marked.
     """
     if isinstance(monthly, pd.DataFrame):
         if breakevens is not None:
             raise TypeError("breakevens= is for several scenarios; pass breakeven= for one run")
         if breakeven is None:
             raise TypeError("per_car_profit needs the run's breakeven (summary['breakeven'])")
-        return _per_car_single(monthly, breakeven, title)
+        return _per_car_single(monthly, breakeven, title, by_quarter, window or by_quarter)
     if breakeven is not None:
         raise TypeError("for several scenarios pass breakevens={name: breakeven dict}")
     if not monthly:
@@ -53,29 +59,70 @@ def per_car_profit(
     return _per_car_several(monthly, breakevens or {}, title)
 
 
-def _per_car_single(monthly: pd.DataFrame, breakeven: Mapping, title: str | None) -> Figure:
+def _per_car_single(
+    monthly: pd.DataFrame, breakeven: Mapping, title: str | None, by_quarter: bool, window: bool
+) -> Figure:
     marks.require(monthly, ("month", "deliveries", "operating_profit_per_car"), "per_car_profit")
     be = dict(breakeven)
     fig, (ax,) = style.new_figure(title=title or "Operating profit per delivered car")
     x, y = style.month_dates(monthly["month"]), _per_car_series(monthly)
-    ax.plot(x, y, color=OKABE_ITO["blue"], linewidth=LINE_WIDTH, label="operating profit per car")
+    blue = OKABE_ITO["blue"]
+    ax.plot(x, y, color=blue, linewidth=LINE_WIDTH, label="operating profit per car",
+            marker="o" if by_quarter else None)  # fmt: skip
     ax.fill_between(x, y, 0, where=y < 0, interpolate=True, color=style.LOSS, alpha=0.15, lw=0)
     ax.fill_between(x, y, 0, where=y >= 0, interpolate=True, color=style.GAIN, alpha=0.15, lw=0)
     marks.zero_line(ax)
+    span = yrange.limits([y], yrange.readable_months(monthly["deliveries"].to_numpy(float)))
+    if span is not None:
+        ax.set_ylim(*span)  # before the marks: they place their labels by it
     first, sustained = be.get("operating_per_car"), be.get(PRIMARY)
+    elsewhere = []  # break-evens outside the months shown
     if first is None:
-        marks.note(ax, NO_BREAKEVEN)
-    else:
-        marks.check_month(monthly, first, "operating_per_car")
+        elsewhere.append(NO_BREAKEVEN)
+    elif _shown(monthly, x, first, by_quarter, window):
         marks.mark_month(ax, x, y, first, f"break-even {first}", linestyle="--")
+    else:
+        elsewhere.append(f"break-even {first}")
     if sustained is not None and sustained != first:
-        marks.check_month(monthly, sustained, PRIMARY)
         months = be.get("sustain_months")
         run = f" ({months}+ months)" if months else ""
         text = f"sustained break-even {sustained}{run}"
-        marks.mark_month(ax, x, y, sustained, text, linestyle=":", row=1)
-    marks.finish_axes(ax, x, ylabel="Operating profit per car (USD)", usd=True)
+        if _shown(monthly, x, sustained, by_quarter, window):
+            marks.mark_month(ax, x, y, sustained, text, linestyle=":", row=1)
+        else:
+            elsewhere.append(text)
+    if elsewhere:
+        shown = len(elsewhere) == 1 and elsewhere[0] == NO_BREAKEVEN
+        marks.note(ax, "; ".join(elsewhere) + ("" if shown else " (outside the months shown)"))
+    xlabel = "Quarter (drawn at its middle month)" if by_quarter else marks.MONTH_LABEL
+    marks.finish_axes(ax, x, ylabel="Operating profit per car (USD)", usd=True, xlabel=xlabel)
+    if span is not None:
+        yrange.clip_marks(ax, x, y, span, money, blue, *_points(monthly, by_quarter))
     return fig
+
+
+def _points(table: pd.DataFrame, by_quarter: bool) -> tuple[list[str] | None, str]:
+    """What a point of the table is called: its quarter (``2024Q2``) or its month."""
+    if by_quarter:
+        return table["period"].astype(str).tolist(), "quarter"
+    return None, "month"
+
+
+def _shown(
+    monthly: pd.DataFrame, x: np.ndarray, label: str, by_quarter: bool, window: bool
+) -> bool:
+    """Whether month ``label`` is inside the figure's months (a quarter's three when
+    ``by_quarter``). Outside a ``window``: False; outside a whole run: the caller mixed up
+    its tables (ValueError)."""
+    if not by_quarter:
+        months = monthly["month"].astype(str)
+        if window and not months.iloc[0] <= str(label) <= months.iloc[-1]:
+            style.month_date(label)  # ValueError if not a month at all
+            return False
+        marks.check_month(monthly, label, "break-even")
+        return True
+    day = style.month_date(label)
+    return bool(x.min() - np.timedelta64(31, "D") <= day <= x.max() + np.timedelta64(62, "D"))
 
 
 def _per_car_several(
@@ -160,7 +207,11 @@ _COMPONENT_COLOURS = ("blue", "orange", "green", "sky_blue", "purple", "vermilli
 
 
 def unit_cost(monthly: pd.DataFrame, title: str | None = None) -> Figure:
-    """Cost of goods sold per delivered car, stacked by component, under the average price."""
+    """Cost of goods sold per delivered car, stacked by component, under the average price.
+
+    The y-range leaves out months of tiny volume (:mod:`sim.plots.yrange`); the gross margin
+    at the cheapest month is an arrow on the chart, its value in the legend (off the lines).
+    The table may be quarterly (a ``month`` per quarter: its totals per car)."""
     marks.require(monthly, ("month", "deliveries", "asp"), "unit_cost")
     parts = cost_components(monthly.columns)
     if not parts:
@@ -191,11 +242,17 @@ def unit_cost(monthly: pd.DataFrame, title: str | None = None) -> Figure:
     ax.plot(x, bottom, color=OKABE_ITO["black"], lw=0.8, alpha=0.6)
     asp = np.where(delivered > 0, monthly["asp"].to_numpy(float), np.nan)
     (price,) = ax.plot(x, asp, color=OKABE_ITO["black"], lw=2.6, label="average selling price")
-    marks.margin_arrow(ax, x, bottom, asp)
-    marks.finish_axes(ax, x, ylabel="USD per delivered car", usd=True)
-    ax.set_ylim(0, np.nanmax(np.concatenate([asp, bottom, [1.0]])) * 1.08)
+    names, unit = _points(monthly, "period" in monthly)
+    margin = marks.margin_arrow(ax, x, bottom, asp, names)
+    xlabel = "Quarter (drawn at its middle month)" if names else marks.MONTH_LABEL
+    marks.finish_axes(ax, x, ylabel="USD per delivered car", usd=True, xlabel=xlabel)
+    keep = yrange.readable_months(delivered)
+    top = np.nanmax(np.concatenate([asp[keep], bottom[keep], [1.0]])) * 1.08
+    ax.set_ylim(0, top)
+    if np.nanmax(np.concatenate([bottom, [0.0]])) > top:
+        yrange.clip_marks(ax, x, bottom, (0.0, top), money, OKABE_ITO["black"], names, unit)
     fig.legend(
-        handles=[price, *handles[::-1]],  # same order as the stack, top first
+        handles=[price, *([margin] if margin else []), *handles[::-1]],  # stack order, top first
         loc="outside right upper",
         fontsize=style.LEGEND_SIZE,
         frameon=False,
@@ -220,11 +277,17 @@ def component_label(column: str) -> str:
 # ---------------------------------------------------------------------------- cash
 
 
-def cash(monthly: pd.DataFrame, breakeven: Mapping[str, Any], title: str | None = None) -> Figure:
+def cash(
+    monthly: pd.DataFrame,
+    breakeven: Mapping[str, Any],
+    title: str | None = None,
+    window: bool = False,
+) -> Figure:
     """Cumulative cash with the trough (peak cash deficit) and the payback month marked.
 
     ``breakeven`` is the run's ``summary["breakeven"]`` (``peak_cash_deficit``,
-    ``peak_cash_deficit_month``, ``cash_payback``).
+    ``peak_cash_deficit_month``, ``cash_payback``). When the table is a ``window`` of the run,
+    a trough or payback outside it is left unmarked (payback: said in a note).
     """
     marks.require(monthly, ("month", "cumulative_cash"), "cash")
     be = dict(breakeven)
@@ -237,6 +300,8 @@ def cash(monthly: pd.DataFrame, breakeven: Mapping[str, Any], title: str | None 
     if "capex" in monthly:
         marks.label_capex(ax, x, y, monthly["capex"].to_numpy(float))
     trough = be.get("peak_cash_deficit_month")
+    if trough is not None and not _shown(monthly, x, trough, False, window):
+        trough = None
     if trough is not None:
         i = marks.check_month(monthly, trough, "peak_cash_deficit_month")
         deficit = be.get("peak_cash_deficit")
@@ -251,6 +316,8 @@ def cash(monthly: pd.DataFrame, breakeven: Mapping[str, Any], title: str | None 
     payback = be.get("cash_payback")
     if payback is None:
         marks.note(ax, NO_PAYBACK)
+    elif not _shown(monthly, x, payback, False, window):
+        marks.note(ax, f"payback {payback} (outside the months shown)")
     else:
         marks.check_month(monthly, payback, "cash_payback")
         marks.mark_month(ax, x, y, payback, f"payback {payback}", linestyle="--")

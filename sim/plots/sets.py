@@ -24,23 +24,47 @@ from sim.plots.sweep import (
     fan_chart,
     profit_bands,
 )
+from sim.plots.window import Window
 
 FAN_MAX = 6  # one fan chart per point or variant up to this many; none beyond
 
 Figures = dict[str, Figure]  # file name (no extension) -> figure
 
 
-def run_set(monthly: pd.DataFrame, summary: Mapping[str, Any]) -> Figures:
-    """The four figures of one run: per-car profit, operations, unit cost, cash."""
+def run_set(
+    monthly: pd.DataFrame,
+    summary: Mapping[str, Any],
+    window: Window | None = None,
+    quarterly: pd.DataFrame | None = None,
+) -> Figures:
+    """The four figures of one run: per-car profit, operations, unit cost, cash.
+
+    ``window`` limits them to its months; with ``window.quarterly`` the per-car figures (profit
+    and unit cost) go by calendar quarter, from ``quarterly`` (``Result.quarterly`` or
+    ``quarterly.csv``).
+    """
     be, name = summary["breakeven"], summary.get("scenario", "")
+    window = window or Window()
+    shown = window.months(monthly)
+    part = window != Window(quarterly=window.quarterly)
+    per_car, by = shown, ""
+    if window.quarterly:
+        if quarterly is None:
+            raise ValueError("a quarterly view needs the run's quarterly table")
+        per_car, by = window.quarters(quarterly), " by quarter"
     return {
         "per_car_profit": per_car_profit(
-            monthly, be, title=f"Operating profit per delivered car: {name}"
+            per_car, be, title=f"Operating profit per delivered car{by}: {name}",
+            by_quarter=window.quarterly, window=part,
         ),
-        "operations": operations(monthly, title=f"Output, backlog and wait: {name}"),
-        "unit_cost": unit_cost(monthly, title=f"Unit cost per car against price: {name}"),
-        "cash": cash(monthly, be, title=f"Cumulative cash: {name}"),
-    }
+        "operations": operations(shown, title=f"Output, backlog and wait: {name}"),
+        "unit_cost": unit_cost(
+            per_car,
+            title=f"Unit cost per car{by}: {name}" if by else
+            f"Unit cost per car against price: {name}",
+        ),
+        "cash": cash(shown, be, title=f"Cumulative cash: {name}", window=part),
+    }  # fmt: skip
 
 
 def sweep_set(

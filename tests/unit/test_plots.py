@@ -174,6 +174,8 @@ def test_unit_cost_stacks_each_component_under_the_price():
     legend = [t.get_text() for t in fig.legends[0].get_texts()]
     assert legend == [
         "average selling price",
+        # cheapest month: the last, 20,000 + 15e6 / 5,000 = 23,000 under a 30,000 price
+        "gross margin $7,000 per car\n(2025-03, arrow)",
         "depreciation (per car)",
         "fixed (per car)",
         "body",
@@ -306,3 +308,81 @@ def test_save_figure_leaves_nothing_behind_on_failure(tmp_path, monkeypatch):
     with pytest.raises(RuntimeError):
         save_figure(fig, tmp_path / "x.png")
     assert list(tmp_path.iterdir()) == []
+
+
+# ---------------------------------------------------------------------------- tiny first months
+
+
+def tiny_first_months() -> pd.DataFrame:
+    """Two months of 10 and 20 cars (-$1.2M and -$500,000 a car), then 1,000 to 5,000 cars
+    a month between -$3,000 and +$2,000 a car: the first two are under 5 % of the peak."""
+    monthly = synthetic(12)
+    monthly.loc[:1, "deliveries"] = [10.0, 20.0]
+    monthly.loc[:1, "operating_profit_per_car"] = [-1.2e6, -5e5]
+    monthly.loc[:1, "cogs_battery"] = [8000.0 * 10, 8000.0 * 20]
+    monthly.loc[:1, "cogs_body"] = [12000.0 * 10, 12000.0 * 20]
+    return monthly
+
+
+def test_a_tiny_first_month_does_not_set_the_per_car_range():
+    monthly = tiny_first_months()
+    fig = per_car_profit(monthly, {"operating_per_car": "2024-10"})
+    (ax,) = fig.axes
+    lo, hi = ax.get_ylim()
+    kept = monthly["operating_profit_per_car"].to_numpy()[2:]  # -2,000 .. +2,500
+    span = kept.max() - kept.min()
+    assert lo == pytest.approx(kept.min() - 0.08 * span)
+    assert hi == pytest.approx(kept.max() + 0.08 * span)
+    triangles = [ln for ln in ax.get_lines() if ln.get_marker() == "v"]
+    assert len(triangles) == 1 and len(triangles[0].get_xdata()) == 2
+    note = ax.get_xlabel()
+    assert "2024-04 -$1.2M" in note.replace("\\$", "$")
+    assert "2024-05 -$500,000" in note.replace("\\$", "$")
+    assert "break-even 2024-10" in texts(fig)
+
+
+def test_nothing_is_clipped_when_every_month_fits():
+    fig = per_car_profit(synthetic(), {"operating_per_car": "2024-10"})
+    (ax,) = fig.axes
+    assert ax.get_xlabel() == "Month"
+    assert not [ln for ln in ax.get_lines() if ln.get_marker() in ("v", "^")]
+
+
+def test_unit_cost_leaves_tiny_months_off_its_scale():
+    monthly = tiny_first_months()
+    fig = unit_cost(monthly)
+    (ax,) = fig.axes
+    # kept months: top of the stack 20,000 + 15e6 / deliveries, at most 20,000 + 15e6 / 1,364
+    delivered = monthly["deliveries"].to_numpy()[2:]
+    top = max(30000.0, (20000 + 15e6 / delivered).max()) * 1.08
+    assert ax.get_ylim() == pytest.approx((0.0, top))
+    note = ax.get_xlabel().replace("\\$", "$")
+    assert "2024-04 $1.5M, 2024-05 $770,000" in note  # 20,000 + 15e6 / 10 and / 20
+
+
+def test_the_window_and_the_quarterly_view(tmp_path):
+    from sim.plots.sets import run_set
+    from sim.plots.window import Window
+
+    result = simulate(load_scenario())
+    summary = result.summary
+    window = Window("2025-01", "2025-12")
+    figs = run_set(result.monthly, summary, window=window, quarterly=result.quarterly)
+    (ax,) = figs["per_car_profit"].axes
+    x = ax.get_lines()[0].get_xdata()
+    assert (str(x.min())[:7], str(x.max())[:7]) == ("2025-01", "2025-12")
+    first = summary["breakeven"]["operating_per_car"]  # 2024-11: before the window
+    assert f"break-even {first} (outside the months shown)" in texts(figs["per_car_profit"])
+    quarterly = run_set(
+        result.monthly, summary, window=Window(quarterly=True), quarterly=result.quarterly
+    )
+    (ax,) = quarterly["per_car_profit"].axes
+    y = ax.get_lines()[0].get_ydata()
+    np.testing.assert_allclose(y, result.quarterly["operating_profit_per_car"])
+    assert "by quarter" in quarterly["unit_cost"].axes[0].get_title()
+    with pytest.raises(ValueError, match="not a month"):
+        Window("2025-13")
+    with pytest.raises(ValueError, match="after its end"):
+        Window("2026-01", "2025-01")
+    with pytest.raises(ValueError, match="no month of the run"):
+        Window("2031-01").check("2024-04", "2029-03")
