@@ -127,12 +127,15 @@ def format_comparison(result: Any) -> str:
     }
     held = f"held {'/'.join(map(str, sorted(sustain)))} months"
     reps = f"{plan.replications} replication{'s' * (plan.replications != 1)}"
+    deterministic = plan.spec.mode == "deterministic"
+    how = "deterministic" if deterministic else f"stochastic, master seed {plan.spec.master_seed}"
     lines = [
         f"{plan.name}: {plan.n_runs:,} runs, {plan.n_points:,} points x {reps} "
-        f"({plan.spec.mode}, master seed {plan.spec.master_seed}); {result.executed:,} executed "
+        f"({how}); {result.executed:,} executed "
         f"in {result.elapsed_s:.1f} s on {result.executor}; {result.failed:,} failed",
         f"Break-even: operating profit per car >= 0, {held}; P10/P50/P90 month over "
-        "the runs (never = not within the horizon, later than any month)",
+        "the runs (never = not within the horizon, later than any month); holds: share of "
+        "runs whose first break-even holds to the horizon (no month below zero after it)",
         "",
     ]
     per_variant = "point_id" not in cmp
@@ -149,8 +152,12 @@ def format_comparison(result: Any) -> str:
     paired = "p_before_baseline" in cmp
     head = (
         f"{'variant' if per_variant else 'point':<{width}}  {'P10':>7}  {'P50':>7}  "
-        f"{'P90':>7}  {'P(BE)':>6}  {'capital P50':>11}  {'capital P90':>11}"
+        f"{'P90':>7}  {'P(BE)':>6}  {'holds':>6}  {'capital P50':>11}  {'capital P90':>11}"
     )
+    milestones = [c.removesuffix("_p50") for c in cmp if c.startswith("milestone_") and
+                  c.endswith("_p50")]  # fmt: skip
+    mw = max([8, *(len(_milestone_head(m)) for m in milestones)])
+    head += "".join(f"  {_milestone_head(m):>{mw}}" for m in milestones)
     if paired:
         head += f"  {'P(before ' + plan.spec.baseline_name + ')':>18}"
     lines.append(head)
@@ -158,9 +165,10 @@ def format_comparison(result: Any) -> str:
         line = (
             f"{name:<{width}}  {_month(row['breakeven_p10']):>7}  "
             f"{_month(row['breakeven_p50']):>7}  {_month(row['breakeven_p90']):>7}  "
-            f"{_pct(row['p_breakeven']):>6}  {money(row['capital_needed_p50']):>11}  "
-            f"{money(row['capital_needed_p90']):>11}"
+            f"{_pct(row['p_breakeven']):>6}  {_pct(row.get('p_holds')):>6}  "
+            f"{money(row['capital_needed_p50']):>11}  {money(row['capital_needed_p90']):>11}"
         )
+        line += "".join(f"  {_month(row[m + '_p50']):>{mw}}" for m in milestones)
         if paired:
             if per_variant:
                 is_base = row["variant"] == plan.spec.baseline_name
@@ -172,12 +180,19 @@ def format_comparison(result: Any) -> str:
         lines.append(line)
     if len(cmp) > MAX_ROWS:
         lines.append(f"... {len(cmp) - MAX_ROWS:,} more in {result.folder}/comparison.csv")
+    if milestones:
+        lines.append("\nMilestones: median month each is reached (P10 and P90 in points.csv).")
     if paired:
         lines.append(
             f"\nP(before {plan.spec.baseline_name}): share of replications in which the row "
             "breaks even in an earlier month than the baseline with the same random numbers."
         )
     return "\n".join(lines)
+
+
+def _milestone_head(column: str) -> str:
+    """``milestone_deliveries_100k`` -> ``deliveries_100k`` (at most 24 characters)."""
+    return column.removeprefix("milestone_")[:24]
 
 
 def short_names(paths: list[str]) -> dict[str, str]:

@@ -76,9 +76,12 @@ def by_point(runs: pd.DataFrame, column: str, rows: int, per_row: int) -> np.nda
     return out.reshape(rows, per_row)
 
 
-def breakeven_matrix(runs: pd.DataFrame, rows: int, per_row: int) -> np.ndarray:
-    """Primary break-even month index per run: +inf if not reached, NaN if the run failed."""
-    m = by_point(runs, f"breakeven_{PRIMARY}_index", rows, per_row)
+def breakeven_matrix(
+    runs: pd.DataFrame, rows: int, per_row: int, column: str = f"breakeven_{PRIMARY}_index"
+) -> np.ndarray:
+    """A month index per run (default: the primary break-even): +inf if not reached, NaN if
+    the run failed."""
+    m = by_point(runs, column, rows, per_row)
     ok = by_point(runs.assign(_ok=1.0), "_ok", rows, per_row)
     m[np.isnan(m) & (ok == 1.0)] = np.inf
     return m
@@ -88,8 +91,11 @@ def summary_table(runs: pd.DataFrame, index: pd.DataFrame, per_row: int) -> pd.D
     """One row per row of ``index`` (a point, or a variant), over its ``per_row`` runs.
 
     Columns: runs, failed, p_breakeven, breakeven P10/P50/P90 (labels and ``_index``), the
-    mean month index of the runs that broke even with its 95 % CI, capital needed P50/P90/mean
-    (USD, the peak cash deficit), final cumulative cash P50 (USD).
+    mean month index of the runs that broke even with its 95 % CI and how many runs it averages,
+    ``p_holds`` (share of runs whose first break-even holds to the horizon: no month below
+    zero after it), capital needed P50/P90/mean (USD, the peak cash deficit), final cumulative
+    cash P50 (USD), then P10/P50/P90 of each milestone's month (columns
+    ``milestone_<name>_index`` of ``runs``).
     """
     rows = len(index)
     be = breakeven_matrix(runs, rows, per_row)
@@ -104,21 +110,36 @@ def summary_table(runs: pd.DataFrame, index: pd.DataFrame, per_row: int) -> pd.D
     with np.errstate(invalid="ignore", divide="ignore"):
         out["p_breakeven"] = np.where(n_ok > 0, reached.sum(axis=1) / n_ok, np.nan)
     starts = _starts(runs, rows, per_row)
-    for q in QUANTILES:
-        idx = row_quantile(be, q, "inverted_cdf")
-        name = f"breakeven_p{round(q * 100)}"
-        out[name] = [_month_label(s, i) for s, i in zip(starts, idx, strict=True)]
-        out[f"{name}_index"] = idx
+    _month_quantiles(out, "breakeven", be, starts)
     mean, low, high = _mean_ci(np.where(reached, be, np.nan))
     out["breakeven_mean_index_reached"] = mean
     out["breakeven_ci95_low_index_reached"] = low
     out["breakeven_ci95_high_index_reached"] = high
+    out["breakeven_runs_reached"] = reached.sum(axis=1)
+    if "breakeven_holds" in runs:
+        holds = by_point(runs.assign(_h=runs["breakeven_holds"].eq(True)), "_h", rows, per_row)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out["p_holds"] = np.where(n_ok > 0, np.nansum(holds, axis=1) / n_ok, np.nan)
     out["capital_needed_p50"] = row_quantile(cap, 0.5)
     out["capital_needed_p90"] = row_quantile(cap, 0.9)
     with np.errstate(invalid="ignore", divide="ignore"):
         out["capital_needed_mean"] = np.where(n_ok > 0, np.nansum(cap, axis=1) / n_ok, np.nan)
     out["final_cumulative_cash_p50"] = row_quantile(cash, 0.5)
+    for column in [c for c in runs if c.startswith("milestone_") and c.endswith("_index")]:
+        name = column.removesuffix("_index")
+        _month_quantiles(out, name, breakeven_matrix(runs, rows, per_row, column), starts)
     return out
+
+
+def _month_quantiles(
+    out: pd.DataFrame, name: str, months: np.ndarray, starts: list[str | None]
+) -> None:
+    """``<name>_p10/p50/p90`` (``YYYY-MM`` or never) and their ``_index`` columns."""
+    for q in QUANTILES:
+        idx = row_quantile(months, q, "inverted_cdf")
+        col = f"{name}_p{round(q * 100)}"
+        out[col] = [_month_label(s, i) for s, i in zip(starts, idx, strict=True)]
+        out[f"{col}_index"] = idx
 
 
 def _starts(runs: pd.DataFrame, rows: int, per_row: int) -> list[str | None]:
@@ -153,7 +174,7 @@ def comparison_table(
     replication ``k``, same random numbers. A run that never breaks even counts as later than
     any that does; two that never do are not "before". Failed runs are left out of the pairs.
     """
-    drop = ("capital_needed_mean", "final_cumulative_cash_p50")
+    drop = ("capital_needed_mean", "final_cumulative_cash_p50", "breakeven_runs_reached")
     keep = [c for c in summary.columns if not c.endswith(("_index", "_reached")) and c not in drop]
     out = summary[keep].copy()
     if baseline_of is None:

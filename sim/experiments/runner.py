@@ -15,7 +15,7 @@ import numpy as np
 import pyarrow as pa
 
 from sim.config.load import apply_overrides, scenario_from_dict
-from sim.core.outputs import BAND_METRICS, BREAKEVENS, FINALS, TOTALS
+from sim.core.outputs import BAND_METRICS, BREAKEVENS, FINALS, MILESTONES, TOTALS
 from sim.errors import ConfigError
 from sim.experiments.plan import SweepPlan, replication_seed
 from sim.model.simulate import simulate
@@ -34,9 +34,33 @@ RUN_SCHEMA = pa.schema(
         *[(f"total_{t}", pa.float64()) for t in TOTALS],
         *[(name, pa.float64()) for name in FINALS],
         ("events", pa.int64()),
+        ("breakeven_holds", pa.bool_()),
+        ("relapse_index", pa.int32()),
+        ("relapse", pa.string()),
+        ("months_below_zero_after_breakeven", pa.int32()),
+        ("profitable_from_index", pa.int32()),
+        ("profitable_from", pa.string()),
     ]
 )
-"""Per-run scalar columns of a chunk (``runs.parquet`` adds the point, factors and seed)."""
+"""Per-run scalar columns of a chunk shared by every sweep (``runs.parquet`` adds the point,
+factors and seed, and :func:`run_schema` the sweep's milestones)."""
+
+
+def run_schema(milestones: list[str]) -> pa.Schema:
+    """:data:`RUN_SCHEMA` and, per milestone name, its month index and ``YYYY-MM`` label."""
+    extra = [(f"milestone_{n}{end}", t) for n in milestones
+             for end, t in (("_index", pa.int32()), ("", pa.string()))]  # fmt: skip
+    return pa.schema([*RUN_SCHEMA, *extra])
+
+
+def milestone_names(variant_data: dict[str, dict[str, Any]]) -> list[str]:
+    """Milestones named by any variant, in first-seen order (the default's when none names
+    any); a variant without one has no value in its column."""
+    names: dict[str, None] = {}
+    for data in variant_data.values():
+        given = data.get("milestones")
+        names |= dict.fromkeys(MILESTONES if given is None else given)
+    return list(names)
 
 
 @dataclass(frozen=True)
@@ -53,6 +77,8 @@ class Task:
     """point_id -> (variant, factors) for the points this task touches."""
     variant_data: dict[str, dict[str, Any]]
     full_monthly: bool = False
+    milestones: tuple[str, ...] = ()
+    """Milestone names of the whole sweep (every chunk has the same columns)."""
 
     @property
     def size(self) -> int:
@@ -74,6 +100,7 @@ def make_task(plan: SweepPlan, first: int, last: int) -> Task:
         points=points,
         variant_data={v: plan.variant_data[v] for v in variants},
         full_monthly=plan.spec.outputs.full_monthly,
+        milestones=tuple(milestone_names(plan.variant_data)),
     )
 
 
@@ -84,7 +111,8 @@ def _one_line(exc: BaseException) -> str:
 
 def run_task(task: Task) -> pa.Table:
     """Run every run of ``task``; return its chunk (one row per run, in run id order)."""
-    rows: dict[str, list[Any]] = {f.name: [] for f in RUN_SCHEMA}
+    schema = run_schema(list(task.milestones))
+    rows: dict[str, list[Any]] = {f.name: [] for f in schema}
     bands: dict[str, list[Any]] = {m: [] for m in BAND_METRICS}
     full: dict[str, list[Any]] = {}
     scenarios: dict[int, Any] = {}  # point_id -> Scenario, or the exception building it
@@ -107,7 +135,7 @@ def run_task(task: Task) -> pa.Table:
             bands[m].append(None if result is None else result.columns[m].astype(np.float32))
         if task.full_monthly:
             _add_full(full, result, len(rows["run_id"]) - 1)
-    columns = {f.name: pa.array(rows[f.name], type=f.type) for f in RUN_SCHEMA}
+    columns = {f.name: pa.array(rows[f.name], type=f.type) for f in schema}
     columns |= {f"band.{m}": pa.array(bands[m], type=pa.list_(pa.float32())) for m in bands}
     columns |= {f"monthly.{c}": pa.array(v, type=pa.list_(pa.float64())) for c, v in full.items()}
     return pa.table(columns)

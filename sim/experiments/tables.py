@@ -23,7 +23,7 @@ from sim.core.calendar import shift_label
 from sim.core.outputs import BAND_METRICS, PRIMARY
 from sim.experiments.aggregate import BANDS_SCHEMA, bands_rows, comparison_table, summary_table
 from sim.experiments.plan import SweepPlan
-from sim.experiments.runner import RUN_SCHEMA
+from sim.experiments.runner import milestone_names, run_schema
 from sim.experiments.store import chunk_files
 from sim.io.atomic import atomic_path
 
@@ -65,10 +65,18 @@ STATS_COLUMNS = [
     "status",
     "start_month",
     f"breakeven_{PRIMARY}_index",
+    "breakeven_holds",
     "peak_cash_deficit",
     "final_cumulative_cash",
 ]
-"""The columns of ``runs.parquet`` the aggregates need (read back, not the whole table)."""
+"""The columns of ``runs.parquet`` the aggregates need (read back, not the whole table), and
+each milestone's ``milestone_<name>_index``."""
+
+
+def stats_columns(plan: SweepPlan) -> list[str]:
+    """:data:`STATS_COLUMNS` and the milestone columns of ``plan``."""
+    names = milestone_names(plan.variant_data)
+    return STATS_COLUMNS + [f"milestone_{n}_index" for n in names]
 
 
 ROW_GROUP_RUNS = 20_000  # runs per row group of runs.parquet (few groups: a small footer)
@@ -81,7 +89,8 @@ def _read(path: Path, columns: list[str]) -> pa.Table:
 
 def runs_chunk(plan: SweepPlan, path: Path, index: dict[str, pa.Array]) -> pa.Table:
     """One chunk's rows of ``runs.parquet``: point, factors and seed, then the run's results."""
-    body = _read(path, RUN_SCHEMA.names)
+    names = run_schema(milestone_names(plan.variant_data)).names
+    body = _read(path, names)
     reps, seed = plan.replications, plan.spec.master_seed
     run_id = body.column("run_id").to_numpy()
     point = pa.array(run_id // reps)
@@ -98,7 +107,7 @@ def runs_chunk(plan: SweepPlan, path: Path, index: dict[str, pa.Array]) -> pa.Ta
         "master_seed": pa.array(np.full(len(k), seed, dtype=np.int64)),
         "seed": pa.array(seeds, type=pa.string()),
     }
-    columns |= {name: body.column(name) for name in RUN_SCHEMA.names if name != "run_id"}
+    columns |= {name: body.column(name) for name in names if name != "run_id"}
     return pa.table(columns)
 
 
@@ -283,7 +292,7 @@ def build_tables(plan: SweepPlan, folder: Path) -> dict[str, pd.DataFrame]:
     paths = check_complete(folder, plan.n_runs)
     index = point_index(plan)
     write_runs(plan, paths, index, folder)
-    stats = pd.read_parquet(folder / "runs.parquet", columns=STATS_COLUMNS)
+    stats = pd.read_parquet(folder / "runs.parquet", columns=stats_columns(plan))
     points = summary_table(stats, index, plan.replications)
     comparison = comparison_frame(plan, stats, points)
     with atomic_path(folder / "points.csv") as tmp:

@@ -104,13 +104,16 @@ def sweep_set(
     else:
         skipped.append(f"breakeven_distribution: {n_variants} variants, at most {MAX_GROUPS}")
     if len(groups) <= FAN_MAX:
+        deterministic = (spec or {}).get("mode") == "deterministic"
         for key, g in groups:
-            file, sel = (
-                (key, {"variant": key}) if by == "variant" else (f"point{key}", {"point": key})
-            )
+            sel = {"variant": key} if by == "variant" else {"point": key}
             label = key if by == "variant" else _point_label(points, key)
-            title = f"{name} ({label}): median and P10\u2013P90 of {int(g['runs'].max()):,} runs"
-            figs[f"fan_{_slug(file)}"] = fan_chart(bands, **sel, title=title)
+            file = key if by == "variant" else _point_file(points, key)
+            runs = int(g["runs"].max())
+            what = "deterministic" if deterministic else f"median and P10\u2013P90 of {runs:,} runs"
+            fan = f"fan_{_slug(file)}"
+            fan = f"{fan}_point{key}" if fan in figs else fan  # two factors, same last name
+            figs[fan] = fan_chart(bands, **sel, title=f"{name} ({label}): {what}")
     else:
         skipped.append(f"fan charts: {len(groups)} band groups, at most {FAN_MAX}")
     grid = list((spec or {}).get("grid") or {})
@@ -135,6 +138,16 @@ def _point_label(points, point_id: int) -> str:
     values = ", ".join(f"{c.split('.')[-1]}={factor_value(row[c])}" for c in row.index if "." in c)
     many = points["variant"].nunique() > 1
     return f"{row['variant']}: {values}" if many else values or f"point {point_id}"
+
+
+def _point_file(points, point_id: int) -> str:
+    """A point's fan chart file: its factor values (``months_12_progress_ratio_0.8``), after
+    its variant when the sweep has several; ``point<id>`` if it has none."""
+    row = points.set_index("point_id").loc[point_id]
+    parts = [f"{c.split('.')[-1]}_{factor_value(row[c])}" for c in row.index if "." in c]
+    if points["variant"].nunique() > 1:
+        parts.insert(0, str(row["variant"]))
+    return "_".join(parts) or f"point{point_id}"
 
 
 def _slug(text: Any) -> str:

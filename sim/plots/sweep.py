@@ -19,9 +19,9 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from sim.core.calendar import shift_label
-from sim.core.format import factor_value, percent
+from sim.core.format import factor_value, money, percent
 from sim.core.outputs import BREAKEVEN_MEANINGS, NEVER, PRIMARY
-from sim.plots import marks, style
+from sim.plots import marks, style, yrange
 from sim.plots.style import GREY, LINE_WIDTH, NOTE_SIZE, OKABE_ITO
 
 BREAKEVEN_INDEX = f"breakeven_{PRIMARY}_index"
@@ -132,7 +132,9 @@ def profit_bands(
     if len(groups) > MAX_GROUPS:
         raise ValueError(f"{len(groups)} bands in one figure; at most {MAX_GROUPS}")
     ylabel, fmt = METRICS.get(metric, (metric, ""))
-    default = f"{ylabel.split(' (')[0]}: median and P10\u2013P90 of runs"
+    wide = any(yrange.spread(g) for _, g in groups)
+    what = "median and P10\u2013P90 of runs" if wide else "every run the same"
+    default = f"{ylabel.split(' (')[0]}: {what}"
     strip = comparison is not None
     fig, axes = style.new_figure(
         2 if strip else 1,
@@ -145,9 +147,11 @@ def profit_bands(
     rows = [_row(comparison, key, by) for key, _ in groups]
     alone = bands["variant"].nunique() == 1
     names = [_group_name(k, by, r, g, alone) for (k, g), r in zip(groups, rows, strict=True)]
+    span = yrange.band_range(bands, groups, metric)
     for i, ((_, g), row, name) in enumerate(zip(groups, rows, names, strict=True)):
         colour, x = style.colour(i), style.month_dates(g["month"])
-        ax.fill_between(x, g["p10"], g["p90"], color=colour, alpha=0.22, lw=0)
+        if wide:
+            ax.fill_between(x, g["p10"], g["p90"], color=colour, alpha=0.22, lw=0)
         ax.plot(x, g["p50"], color=colour, lw=LINE_WIDTH, label=name)
         be = _label(row, "breakeven_p50")
         if be and be != NEVER:
@@ -163,18 +167,20 @@ def profit_bands(
         marks.zero_line(ax)
     _format_y(ax, fmt)
     ax.set_ylabel(ylabel, fontsize=style.LABEL_SIZE)
-    handles = [
-        *ax.get_legend_handles_labels()[0],
-        Patch(color=GREY, alpha=0.35, label="P10\u2013P90 of runs"),
-    ]
+    handles = [*ax.get_legend_handles_labels()[0]]
+    if wide:
+        handles.append(Patch(color=GREY, alpha=0.35, label="P10\u2013P90 of runs"))
     if strip:
-        handles.append(
-            Line2D([], [], marker="o", ls="", color=GREY, ms=9, label="median break-even")
-        )
-        _finish_strip(axes[1], names[::-1], every)
+        what = "median break-even" if wide else "break-even"
+        handles.append(Line2D([], [], marker="o", ls="", color=GREY, ms=9, label=what))
+        _finish_strip(axes[1], names[::-1], every, wide)
     else:
         style.format_month_axis(ax, every)
         ax.set_xlabel(marks.MONTH_LABEL, fontsize=style.LABEL_SIZE)
+    if span is not None:
+        lines = [(style.month_dates(g["month"]), g["p50"].to_numpy(float), style.colour(i))
+                 for i, (_, g) in enumerate(groups)]  # fmt: skip
+        yrange.clip_groups(ax, lines, span, money, axes[-1], "medians" if wide else "values")
     title = _legend_title(by, comparison)
     fig.legend(handles=handles, loc="outside right upper", title=title, **LEGEND)
     return fig
@@ -208,11 +214,11 @@ def _strip_row(ax: Axes, y: int, row: pd.Series | None, colour: str, every: np.n
     )
 
 
-def _finish_strip(ax: Axes, names: list[str], every: np.ndarray) -> None:
+def _finish_strip(ax: Axes, names: list[str], every: np.ndarray, wide: bool = True) -> None:
     ax.set_yticks(range(len(names)), names, fontsize=style.TICK_SIZE)
     ax.set_ylim(-0.7, len(names) - 0.3)
     ax.grid(False, axis="y")
-    ax.set_ylabel("Break-even\nP10\u2013P90", fontsize=style.LABEL_SIZE)
+    ax.set_ylabel("Break-even\nP10\u2013P90" if wide else "Break-even", fontsize=style.LABEL_SIZE)
     style.format_month_axis(ax, every)
     ax.set_xlabel(marks.MONTH_LABEL, fontsize=style.LABEL_SIZE)
 
@@ -243,28 +249,41 @@ def fan_chart(
         raise ValueError(f"fan_chart draws one point or variant; selected {have}")
     name = str(keys["variant"].iloc[0]) + ("" if point is None else f", point {point}")
     n = int(rows["runs"].max()) if "runs" in rows else None
-    default = f"{name}: median and P10\u2013P90" + (f" of {n:,} runs" if n else "")
+    wide = yrange.spread(rows)
+    default = (
+        f"{name}: median and P10\u2013P90" + (f" of {n:,} runs" if n else "")
+        if wide
+        else f"{name}: every run the same (deterministic)"
+    )
     fig, axes = style.new_figure(
         len(metrics), title=title or default, figsize=(10.0, 1.0 + 2.8 * len(metrics))
     )
     blue = OKABE_ITO["blue"]
+    clipped: list[tuple] = []  # (axes, y-range, lines): marked once the month axis is labelled
     for ax, metric in zip(axes, metrics, strict=True):
         g = rows[rows["metric"] == metric].sort_values("month")
         if g.empty:
             raise ValueError(f"no {metric!r} bands for {name}")
         x = style.month_dates(g["month"])
-        ax.fill_between(
-            x, g["p10"], g["p90"], color=blue, alpha=0.25, lw=0, label="P10\u2013P90 of runs"
-        )
-        ax.plot(x, g["p50"], color=blue, lw=LINE_WIDTH, label="median")
+        if wide:
+            ax.fill_between(
+                x, g["p10"], g["p90"], color=blue, alpha=0.25, lw=0, label="P10\u2013P90 of runs"
+            )
+        ax.plot(x, g["p50"], color=blue, lw=LINE_WIDTH, label="median" if wide else "the run")
         ylabel, fmt = METRICS.get(metric, (metric, ""))
         if fmt == "usd" and (g["p10"].min() < 0 < g["p90"].max()):
             marks.zero_line(ax)
         _format_y(ax, fmt)
         ax.set_ylabel(ylabel.replace(" (", "\n("), fontsize=style.LABEL_SIZE)
         style.format_month_axis(ax, x)
-    style.legend(axes[0], loc="best")
+        span = yrange.band_range(bands, [(None, g)], metric)
+        if span is not None:
+            clipped.append((ax, span, [(x, g["p50"].to_numpy(float), blue)]))
+    if wide:
+        style.legend(axes[0], loc="best")
     axes[-1].set_xlabel(marks.MONTH_LABEL, fontsize=style.LABEL_SIZE)
+    for ax, span, lines in clipped:
+        yrange.clip_groups(ax, lines, span, money, axes[-1], "medians" if wide else "values")
     fig.align_ylabels(axes)
     return fig
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 import numpy as np
+import pandas as pd
 from matplotlib.axes import Axes
 
 from sim.core.calendar import month_label
@@ -98,3 +99,78 @@ def clipped_note(
         f"{unit}'s deliveries:"
     )
     return "\n".join([head, *lines])
+
+
+def clip_groups(
+    ax: Axes,
+    groups: Sequence[tuple[np.ndarray, np.ndarray, str]],
+    span: tuple[float, float],
+    text: Callable[[float], str],
+    note_ax: Axes | None = None,
+    what: str = "medians",
+) -> int:
+    """Set the y-range to ``span`` and mark the points of several lines (``(x, y, colour)``)
+    outside it with triangles on the edge; one line under the month axis of ``note_ax`` (default
+    ``ax``) says how many and the most extreme value. Returns how many points were left off."""
+    lo, hi = span
+    ax.set_ylim(lo, hi)
+    inset = INSET * (hi - lo)
+    n, worst = 0, None
+    for x, y, colour in groups:
+        y = np.asarray(y, dtype=float)
+        for marker, edge, side in (("v", lo + inset, y < lo), ("^", hi - inset, y > hi)):
+            idx = np.flatnonzero(np.isfinite(y) & side)
+            if idx.size:
+                ax.plot(x[idx], np.full(idx.size, edge), marker, color=colour, ms=8,
+                        mec="white", zorder=6)  # fmt: skip
+                n += idx.size
+                i = idx[np.argmax(np.abs(y[idx]))]
+                if worst is None or abs(y[i]) > abs(worst[1]):
+                    worst = (month_label(x[i].astype(object)), float(y[i]))
+    if worst is not None:
+        target = note_ax or ax
+        note = (
+            f"{n} {what} off the scale (\u25bc\u25b2) in months under {MIN_VOLUME_SHARE:.0%} of "
+            f"the busiest month's deliveries;\nfurthest {text(worst[1])} ({worst[0]})"
+        ).replace("$", r"\$")
+        target.set_xlabel(f"{target.get_xlabel()}\n{note}".strip())
+    return n
+
+
+# ---------------------------------------------------------------------------- sweep bands
+
+
+def spread(rows: pd.DataFrame) -> bool:
+    """Whether bands have any width (P10 < P90 somewhere): a deterministic sweep's do not."""
+    width = (rows["p90"] - rows["p10"]).abs().to_numpy(float)
+    return bool(np.nanmax(width, initial=0.0) > 0)
+
+
+def _volumes(bands: pd.DataFrame, rows: pd.DataFrame) -> np.ndarray | None:
+    """The median deliveries of the group of ``rows``, month by month (None if not kept)."""
+    key = rows.iloc[0]
+    same = (bands["metric"] == "deliveries") & (bands["variant"] == key["variant"])
+    same &= bands["point_id"].isna() if pd.isna(key["point_id"]) else (
+        bands["point_id"] == key["point_id"]
+    )  # fmt: skip
+    deliveries = bands[same].set_index("month")["p50"]
+    if deliveries.empty:
+        return None
+    return deliveries.reindex(rows["month"]).to_numpy(float)
+
+
+def band_range(bands: pd.DataFrame, groups: list, metric: str) -> tuple[float, float] | None:
+    """The y-range of per-car bands (``[(key, rows)]`` of one metric of ``bands``) from the
+    months whose median deliveries are real volume, and zero; None for other metrics, without
+    deliveries bands, or when every value fits."""
+    if metric not in ("operating_profit_per_car", "unit_cogs"):
+        return None
+    series, keep = [], []
+    for _, g in groups:
+        volume = _volumes(bands, g)
+        if volume is None:
+            return None
+        mask = readable_months(volume)
+        series += [g["p10"].to_numpy(float), g["p90"].to_numpy(float)]
+        keep += [mask, mask]
+    return limits([np.concatenate(series)], np.concatenate(keep))

@@ -98,3 +98,26 @@ def test_row_quantile_matches_numpy():
         for q in (0.1, 0.5, 0.9):
             hand = [np.quantile(r[~np.isnan(r)], q, method=method) for r in matrix]
             np.testing.assert_allclose(row_quantile(matrix, q, method), hand, rtol=1e-12)
+
+
+def test_holds_and_milestones_by_hand(result):
+    """p_holds: share of a point's runs whose first break-even holds to the horizon; each
+    milestone's P10/P50/P90 month over the runs (never = later than any month)."""
+    runs, points = result.runs, result.points
+    assert "milestone_deliveries_100k_index" in runs  # the default milestone
+    for point in (0, 1):
+        mine = runs[runs["point_id"] == point]
+        row = points.loc[points["point_id"] == point].iloc[0]
+        assert row["p_holds"] == pytest.approx(mine["breakeven_holds"].eq(True).mean())
+        assert row["breakeven_runs_reached"] == np.isfinite(_months(runs, point)).sum()
+        months = mine["milestone_deliveries_100k_index"].astype("Float64")
+        months = months.to_numpy(na_value=np.inf).astype(float)
+        for q in (10, 50, 90):
+            hand = np.quantile(months, q / 100, method="inverted_cdf")
+            assert row[f"milestone_deliveries_100k_p{q}_index"] == hand
+    # a run holds exactly when no month after its first break-even is below zero
+    ok = runs[runs["breakeven_operating_per_car_index"].notna()]
+    assert (ok["breakeven_holds"] == (ok["months_below_zero_after_breakeven"] == 0)).all()
+    assert (
+        runs.loc[runs["breakeven_operating_per_car_index"].isna(), "breakeven_holds"].isna().all()
+    )

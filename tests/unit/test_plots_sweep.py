@@ -369,3 +369,46 @@ def test_figures_are_saved(tmp_path: Path):
     assert [p.name for p in written] == ["t.png", "t.svg"] and all(
         p.stat().st_size for p in written
     )
+
+
+def test_a_grid_names_its_fan_charts_by_factor_values(tiny):
+    from sim.plots.sets import sweep_set
+
+    res = tiny["grid"]
+    tables = {"runs": res.runs, "points": res.points, "comparison": res.comparison,
+              "bands": res.bands}  # fmt: skip
+    figs, _ = sweep_set(tables, {"grid": {GRID_X: [4, 14], GRID_Y: [0.8, 0.92]}}, "grid")
+    fans = sorted(name for name in figs if name.startswith("fan_"))
+    x, y = GRID_X.split(".")[-1], GRID_Y.split(".")[-1]
+    assert fans == sorted(f"fan_{x}_{a}_{y}_{b}" for a in (4, 14) for b in (0.8, 0.92))
+
+
+def test_a_deterministic_sweep_draws_no_band():
+    """Every run the same: P10 = P50 = P90, so no band, no P10-P90 legend, no median."""
+    bands = bands_table()
+    bands["p10"] = bands["p90"] = bands["p50"]
+    fig = profit_bands(bands, comparison_table())
+    words = joined(fig)
+    assert "P10\u2013P90" not in words and "median" not in words
+    assert not [c for c in fig.axes[0].collections if c.get_label() != "_nolegend_" and
+                type(c).__name__ == "FillBetweenPolyCollection"]  # fmt: skip
+    fan = fan_chart(bands, point=0)
+    assert "deterministic" in fan.get_suptitle() and "P10" not in joined(fan)
+
+
+def test_tiny_first_months_do_not_set_the_band_range():
+    """Month 0 delivers 10 cars at -$1.5M a car; months 1-11 deliver 1,000 between -$2,500 and
+    +$5,500 (variant "fast"): the range is theirs, the first month a triangle."""
+    bands = bands_table()
+    per_car = bands["metric"] == "operating_profit_per_car"
+    first = per_car & (bands["month"] == month(0))
+    bands.loc[first, ["p10", "p50", "p90"]] = [-1.5e6, -1.5e6, -1.5e6]
+    volume = bands[per_car].assign(metric="deliveries", p10=1000.0, p50=1000.0, p90=1000.0)
+    volume.loc[volume["month"] == month(0), ["p10", "p50", "p90"]] = 10.0
+    fig = profit_bands(pd.concat([bands, volume], ignore_index=True))
+    (ax,) = fig.axes
+    kept = bands[per_car & ~first]
+    lo, hi = kept["p10"].min(), kept["p90"].max()
+    assert ax.get_ylim() == pytest.approx((lo - 0.08 * (hi - lo), hi + 0.08 * (hi - lo)))
+    assert "2 medians off the scale" in ax.get_xlabel()
+    assert "-\\$1.5M (2024-01)" in ax.get_xlabel()
