@@ -46,11 +46,8 @@ METRICS = {  # metric of bands.parquet -> (axis label with unit, tick format)
 
 
 def _format_y(ax: Axes, fmt: str) -> None:
-    formats = {
-        "usd": style.UsdFormatter,
-        "count": style.CountFormatter,
-        "percent": style.PercentFormatter,
-    }
+    formats = {"usd": style.UsdFormatter, "count": style.CountFormatter,
+               "percent": style.PercentFormatter}  # fmt: skip
     if fmt in formats:
         ax.yaxis.set_major_formatter(formats[fmt]())
 
@@ -250,11 +247,8 @@ def fan_chart(
     name = str(keys["variant"].iloc[0]) + ("" if point is None else f", point {point}")
     n = int(rows["runs"].max()) if "runs" in rows else None
     wide = yrange.spread(rows)
-    default = (
-        f"{name}: median and P10\u2013P90" + (f" of {n:,} runs" if n else "")
-        if wide
-        else f"{name}: every run the same (deterministic)"
-    )
+    of = f" of {n:,} runs" if n else ""
+    default = f"{name}: " + (f"median and P10\u2013P90{of}" if wide else "every run the same")
     fig, axes = style.new_figure(
         len(metrics), title=title or default, figsize=(10.0, 1.0 + 2.8 * len(metrics))
     )

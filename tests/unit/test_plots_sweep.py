@@ -393,7 +393,7 @@ def test_a_deterministic_sweep_draws_no_band():
     assert not [c for c in fig.axes[0].collections if c.get_label() != "_nolegend_" and
                 type(c).__name__ == "FillBetweenPolyCollection"]  # fmt: skip
     fan = fan_chart(bands, point=0)
-    assert "deterministic" in fan.get_suptitle() and "P10" not in joined(fan)
+    assert "every run the same" in fan.get_suptitle() and "P10" not in joined(fan)
 
 
 def test_tiny_first_months_do_not_set_the_band_range():
