@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import calendar
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -24,7 +26,7 @@ STOCKS = {
     "working_capital",
     "cumulative_cash_without_working_capital",
 }
-RATIOS = {"asp", "gross_margin", "operating_profit_per_car", "unit_cogs"}
+RATIOS = {"asp", "gross_margin", "operating_profit_per_car", "unit_cogs", "weekly_run_rate"}
 WAITS = {"avg_wait_days", "p90_wait_days"}  # per-car statistics: not in the quarterly table
 
 
@@ -40,6 +42,9 @@ def check_quarterly(monthly: pd.DataFrame, quarterly: pd.DataFrame) -> None:
             expected = g[col].iloc[-1] if col in STOCKS else g[col].sum()
             assert row[col] == pytest.approx(expected, rel=1e-12, abs=1e-6), (row["period"], col)
         rev, deliv = g["revenue"].sum(), g["deliveries"].sum()
+        days = sum(calendar.monthrange(*map(int, m.split("-")))[1] for m in g["month"])
+        weekly = g["production"].sum() / (days / 7)  # cars built per week of the quarter
+        assert row["weekly_run_rate"] == pytest.approx(weekly, rel=1e-12), row["period"]
         if deliv > 0:
             assert row["asp"] == pytest.approx(rev / deliv, rel=1e-12)
             assert row["operating_profit_per_car"] == pytest.approx(
