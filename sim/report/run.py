@@ -29,12 +29,21 @@ class Relapse:
     """Last such month."""
 
 
-def relapse(monthly: pd.DataFrame, first: str | None) -> Relapse | None:
-    """Months of operating profit per car below zero after ``first`` (None: no break-even)."""
+def relapse(monthly: pd.DataFrame, breakeven: Mapping[str, Any]) -> Relapse | None:
+    """What follows the first break-even (None: no break-even): the summary's relapse fields
+    (one per-run record, :mod:`sim.core.outputs`), and the last month below zero from the
+    monthly table."""
+    first = breakeven.get("operating_per_car")
     if not first:
         return None
     after = monthly[monthly["month"].astype(str) > first]
     below = after[after["operating_profit_per_car"] < 0]["month"].astype(str).tolist()
+    if "relapse" in breakeven:  # folders written since the summary carries it
+        return Relapse(
+            breakeven["relapse"],
+            int(breakeven.get("months_below_zero_after_breakeven") or 0),
+            below[-1] if below else None,
+        )
     return Relapse(below[0] if below else None, len(below), below[-1] if below else None)
 
 
@@ -148,7 +157,7 @@ def run_page(run: RunFolder) -> Page:
         f"One {s.get('mode', '')} run{seed}, {s.get('start')} to {s.get('end')}; money in "
         f"{s.get('currency', 'USD')}.",
     )
-    back = relapse(run.monthly, s["breakeven"]["operating_per_car"])
+    back = relapse(run.monthly, s["breakeven"])
     page.lead(lead_sentence(s, back))
     page.section("The answer", table(("question", "answer"), answer_rows(s, back), "answer"))
     figs = run_set(run.monthly, s)
