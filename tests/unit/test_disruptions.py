@@ -8,24 +8,7 @@ import simpy
 
 from sim.core.disruptions import MAX_PER_DAY, exact_is_bounded, supply_factor
 from sim.model.failures import random_disruptions
-
-
-class Recorder:
-    """A generator that notes the size of every draw."""
-
-    def __init__(self, seed: int) -> None:
-        self.rng = np.random.default_rng(seed)
-        self.sizes: list[int] = []
-
-    def __getattr__(self, name):
-        draw = getattr(self.rng, name)
-
-        def recorded(*args):
-            out = draw(*args)
-            self.sizes.append(int(np.size(out)))
-            return out
-
-        return recorded
+from tests.support.recorder import Recorder
 
 
 def event_supply(seed: int, n_days: int, rate: float, mean_days: float, cut: float) -> np.ndarray:

@@ -11,6 +11,7 @@ from sim.core.downtime import (
     downtime_share,
     renewal_downtime_share,
 )
+from tests.support.recorder import Recorder
 
 
 @pytest.mark.parametrize(("mtbf", "mttr"), [(80 / 24, 2 / 24), (1.0, 1.0), (0.5, 5.0)])
@@ -36,24 +37,6 @@ def test_same_generator_state_gives_the_same_days():
     b = downtime_share(np.random.default_rng(11), 500, 2.0, 0.3)
     np.testing.assert_array_equal(a, b)
     assert a.sum() > 0
-
-
-class Recorder:
-    """A generator that notes the size of every draw."""
-
-    def __init__(self, seed: int) -> None:
-        self.rng = np.random.default_rng(seed)
-        self.sizes: list[int] = []
-
-    def __getattr__(self, name):
-        draw = getattr(self.rng, name)
-
-        def recorded(*args):
-            out = draw(*args)
-            self.sizes.append(int(np.size(out)))
-            return out
-
-        return recorded
 
 
 @pytest.mark.parametrize(("mtbf", "mttr"), [(1 / 30, 1 / 300), (1 / 25, 1 / 25), (1 / 100, 1 / 20)])
