@@ -60,21 +60,11 @@ if TYPE_CHECKING:  # pragma: no cover
     from sim.model.simulate import simulate
 
 
-def _version() -> str:
-    """The installed distribution's version (``pyproject.toml``); it feeds the resume hash.
-
-    Read on first use, so ``python -m sim`` imports nothing heavy before it handles Ctrl-C."""
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("scaleup")
-    except PackageNotFoundError:  # pragma: no cover - a source tree that is not installed
-        return "0+unknown"
-
-
 def __getattr__(name: str) -> Any:
-    if name == "__version__":
-        return _version()
+    if name == "__version__":  # read on first use: `python -m sim` imports nothing heavy first
+        from sim.version import package_version
+
+        return package_version()
     if name in _EXPORTS:
         return getattr(importlib.import_module(_EXPORTS[name]), name)
     raise AttributeError(f"module 'sim' has no attribute {name!r}")

@@ -20,7 +20,6 @@ from typing import Any
 
 from pydantic import ValidationError
 
-import sim
 from sim.analysis.problem import Problem
 from sim.analysis.spec import PARTS, SensitivitySpec, spec_from_dict
 from sim.config.load import (
@@ -36,6 +35,7 @@ from sim.config.strict import suggest, translate
 from sim.errors import ConfigError, EnvironmentFailure
 from sim.experiments.plan import SweepPlan, build_plan
 from sim.experiments.spec import SweepSpec
+from sim.version import package_version
 
 FIXED = {
     "seed": "seeds come from the analysis' master_seed",
@@ -88,7 +88,7 @@ class Analysis:
         spec = self.spec.model_dump(mode="json", exclude={"description", "name"})
         for value in spec["inputs"].values():
             value.pop("label", None)
-        content = {"spec": spec, "scenario": self.scenario_data, "version": sim.__version__}
+        content = {"spec": spec, "scenario": self.scenario_data, "version": package_version()}
         text = json.dumps(content, sort_keys=True, default=str, separators=(",", ":"))
         return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 

@@ -18,13 +18,13 @@ from typing import Any, overload
 
 import numpy as np
 
-import sim
 from sim.config.load import apply_overrides, read_scenario_data, scenario_from_dict
 from sim.config.reader import read_document
 from sim.config.strict import Locate
 from sim.errors import ConfigError
 from sim.experiments import sample
 from sim.experiments.spec import SweepSpec, check_rules, spec_from_dict
+from sim.version import package_version
 
 
 def replication_seed(master_seed: int, replication: int) -> np.random.SeedSequence:
@@ -153,7 +153,7 @@ class SweepPlan:
             v.pop("description", None)
             v.pop("scenario", None)
         spec.pop("base", None)
-        content = {"spec": spec, "variants": self.variant_data, "version": sim.__version__}
+        content = {"spec": spec, "variants": self.variant_data, "version": package_version()}
         text = json.dumps(content, sort_keys=True, default=str, separators=(",", ":"))
         return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 

@@ -12,6 +12,7 @@ SIM = Path(__file__).resolve().parents[2] / "sim"
 LAYERS = {
     "sim.errors": 0,
     "sim.limits": 0,
+    "sim.version": 0,
     "sim.config": 1,
     "sim.core": 2,
     "sim.model": 3,
