@@ -31,6 +31,9 @@ MAX_SOBOL_RUNS = 5_000_000
 """Most runs one Sobol analysis may plan: ``size * (inputs + 2) * replications`` (a sensitivity
 analysis also runs its one-at-a-time points, so it stays below :data:`MAX_RUNS`)."""
 
+MAX_BOOTSTRAP = 10_000
+"""Most bootstrap replicates of one calibration (each is a refit of the identified parameters)."""
+
 MAX_NAME_CHARS = 100
 """Longest name of a scenario, sweep or analysis (it becomes a folder name)."""
 

@@ -25,6 +25,8 @@ import pandas as pd
 import yaml
 
 from sim.calibrate.backtest import rolling_table, score
+from sim.calibrate.bootstrap import bootstrap as run_bootstrap
+from sim.calibrate.bootstrap import with_bootstrap
 from sim.calibrate.fit import FitResult, fit
 from sim.calibrate.forecast import Forecast, run_forecast
 from sim.calibrate.observed import Observed, check_horizon, read_observed
@@ -102,9 +104,10 @@ def prepare(spec: str | Path, overrides: dict[str, Any] | None = None) -> Settin
 
 
 def fit_setting(
-    setting: Setting, train: Observed
+    setting: Setting, train: Observed, bootstrap: int = 0
 ) -> tuple[FitResult, dict[str, Any], float | None]:
-    """Fit on ``train``: the result, the scenario data it was fitted on, the ramp's miss."""
+    """Fit on ``train``: the result, the scenario data it was fitted on, the ramp's miss.
+    ``bootstrap`` replicates add a bootstrap interval per identified parameter."""
     spec, data, miss = setting.spec, setting.data, None
     weights = {m: w for m, w in spec.weights.items()}
     if spec.deliveries == "observed":
@@ -125,6 +128,21 @@ def fit_setting(
     result = fit(
         problem.predict, train.table, bounds, start, weights, scale, spec.forecast.interval
     )
+    if bootstrap > 0:
+        boot = run_bootstrap(
+            problem.predict,
+            train.table,
+            result,
+            weights,
+            scale,
+            bootstrap,
+            spec.forecast.seed,
+        )
+        if boot is None:
+            result.flags.append(
+                "bootstrap: nothing to resample (no identified parameter, or no error scale)"
+            )
+        result = with_bootstrap(result, boot)
     return result, data, miss
 
 
@@ -136,23 +154,27 @@ def calibrate(
     out: str | Path | None = None,
     draws: int | None = None,
     rolling: bool = False,
+    bootstrap: int | None = None,
     executor: str = "processes",
     workers: int | None = None,
     figures: bool = True,
 ) -> CalibrationResult:
     """Fit, forecast and backtest the calibration file ``spec``; write its results folder.
 
-    ``train_until`` and ``deliveries`` override the file's; ``draws`` its forecast's draws.
+    ``train_until``, ``deliveries`` and ``bootstrap`` override the file's; ``draws`` its
+    forecast's draws.
     Bad input raises :class:`sim.errors.ConfigError` before anything runs or is written.
     """
-    setting = prepare(spec, {"train_until": train_until, "deliveries": deliveries})
+    setting = prepare(
+        spec, {"train_until": train_until, "deliveries": deliveries, "bootstrap": bootstrap}
+    )
     s = setting.spec
     n_draws = s.forecast.draws if draws is None else int(draws)
     if n_draws < 0:
         raise ConfigError(setting.source, "forecast.draws", f"must be at least 0 (got {n_draws})")
     folder = check_writable(out if out is not None else os.path.join("outputs", s.name), KIND)
     train = setting.observed.until(s.train_until)
-    result, data, miss = fit_setting(setting, train)
+    result, data, miss = fit_setting(setting, train, s.bootstrap)
     used = ", ".join(f"{p.label}" for p in train.periods)
     header = [
         f"Calibrated by `scaleup calibrate` ({s.name}) from {setting.scenario_path.name}: "
@@ -284,6 +306,7 @@ def _fit_json(res: CalibrationResult) -> dict[str, Any]:
         "dof": f.dof,
         "scale": f.scale,
         "interval": f.interval,
+        "bootstrap": f.extra.get("bootstrap"),
         "flags": f.flags,
         "singular_values": [float(v) for v in f.singular_values],
         "forecast": None if res.forecast is None else res.forecast.summary,

@@ -1,8 +1,8 @@
 """The calibration file kind (``configs/calibration/*.yaml``), on the :class:`Strict` base.
 
 A calibration names a scenario, an observed file, the parameters to fit (dotted paths with
-bounds), the weight of each metric and the forecast; the command line may override
-``train_until`` and ``deliveries``.
+bounds), the weight of each metric, the bootstrap and the forecast; the command line may
+override ``train_until``, ``deliveries`` and ``bootstrap``.
 """
 
 from __future__ import annotations
@@ -97,6 +97,11 @@ class CalibrationSpec(Strict):
     overheads are fitted without the ramp; ``model``: the scenario's ramp (fit its parameters)."""
     train_until: Annotated[str | None, AfterValidator(_period)] = None
     """Fit on the periods up to and including this one and score the rest; none: fit on all."""
+    bootstrap: Annotated[int, Field(ge=0, le=limits.MAX_BOOTSTRAP)] = 0
+    """Replicates of a bootstrap interval per identified parameter, beside the Jacobian's (0:
+    none). Each refits on the fitted figures plus resampled residuals (drawn from the error
+    scale when fewer than 5 figures are left over the parameters); seeded by
+    ``forecast.seed``."""
     forecast: Forecast = Forecast()
     """The forecast settings."""
 

@@ -27,6 +27,13 @@ def register(sub: argparse._SubParsersAction) -> None:
         action="store_true",
         help="refit after each reported period and show how the forecast moved",
     )
+    p.add_argument(
+        "--bootstrap",
+        type=int,
+        metavar="N",
+        help="N bootstrap refits for a percentile interval per parameter (default: the file's; "
+        "0: none)",
+    )
     p.add_argument("--workers", type=int, help="processes for the forecast (default: all CPUs)")
     p.add_argument("--no-figures", action="store_true", help="skip the figures")
     p.set_defaults(func=cmd_calibrate)
@@ -36,9 +43,16 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     from sim.calibrate import calibrate
     from sim.errors import ConfigError
     from sim.io.paths import shown
+    from sim.limits import MAX_BOOTSTRAP
 
     if args.draws is not None and args.draws < 0:
         raise ConfigError("command line", "--draws", f"must be >= 0 (got {args.draws})")
+    if args.bootstrap is not None and not 0 <= args.bootstrap <= MAX_BOOTSTRAP:
+        raise ConfigError(
+            "command line",
+            "--bootstrap",
+            f"must be between 0 and {MAX_BOOTSTRAP:,} (got {args.bootstrap})",
+        )
     if args.workers is not None and args.workers < 1:
         raise ConfigError("command line", "--workers", f"must be >= 1 (got {args.workers})")
     if args.train_until is not None:
@@ -56,6 +70,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
             out=args.out,
             draws=args.draws,
             rolling=args.rolling,
+            bootstrap=args.bootstrap,
             workers=args.workers,
             figures=not args.no_figures,
         )
@@ -93,13 +108,25 @@ def format_report(res) -> str:
         "",
         f"Parameters ({round(f.interval * 100)} % intervals)",
     ]
+    boot = f.extra.get("bootstrap")
+    if boot:
+        lines[-1] = (
+            f"Parameters ({round(f.interval * 100)} % intervals: Jacobian; {boot['kind']} "
+            f"bootstrap of {boot['replicates']:,} refits)"
+        )
     for row in f.parameters.itertuples():
         if row.identified:
-            lines.append(
+            text = (
                 f"  {row.path:<50}{input_value(row.value, row.path):>12}  "
                 f"[{input_value(row.low_interval, row.path)} to "
                 f"{input_value(row.high_interval, row.path)}]"
             )
+            if boot and row.bootstrap_low == row.bootstrap_low:  # not NaN
+                text += (
+                    f"  bootstrap [{input_value(row.bootstrap_low, row.path)} to "
+                    f"{input_value(row.bootstrap_high, row.path)}]"
+                )
+            lines.append(text)
         else:
             lines.append(
                 f"  {row.path:<50}{'not identified':>12}  (kept at "
