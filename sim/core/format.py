@@ -4,7 +4,8 @@ Money: ``$1.16bn``, ``$251.0M``, ``$9,116``, ``-$9,116`` (billions with two deci
 with one, whole dollars with separators below a million). Counts read the same without the
 dollar sign. Shares never round a shortfall away: 99.5 % reads ``>99 %``, 0.4 % ``<1 %``.
 Missing values (``None``, NaN, inf) read ``n/a``. Axis ticks share the scale of their largest tick
-(:func:`scale_of`) so an axis speaks one unit.
+(:func:`scale_of`) so an axis speaks one unit. CSV files carry numbers at the precision of their
+unit (:func:`csv_precision`); Parquet files keep full precision.
 """
 
 from __future__ import annotations
@@ -13,6 +14,9 @@ import math
 from typing import Any
 
 import numpy as np
+import pandas as pd
+
+from sim.core.outputs import unit_of
 
 NA = "n/a"
 """What a missing number reads as."""
@@ -87,3 +91,49 @@ def factor_value(value: Any) -> str:
     if isinstance(value, bool) or not isinstance(value, int | float | np.number):
         return str(value)
     return f"{value:.4g}"
+
+
+CSV_DECIMALS = {
+    "cars": 2,
+    "cars a week": 2,
+    "days": 2,
+    "months": 2,
+    "USD": 2,
+    "USD a car": 2,
+}
+"""Decimals a CSV file keeps, by unit (:data:`sim.core.outputs.UNITS`). Cars to hundredths, not
+whole cars: a deterministic run carries expectations (12,350.65 cars), and whole cars would
+break the stock-flow identities of a row (orders = deliveries + cancellations + change in
+backlog) by up to a car a term and flatten a first month of a few cars; stochastic runs count
+whole cars, which print whole. Money to the cent. Month indices to hundredths (a mean)."""
+CSV_SIGNIFICANT = {"fraction": 6}
+"""Significant digits a CSV file keeps, by unit; a share never rounds onto 0 or 1 (nor -1)
+when it is not there: such a value keeps its full precision, as :func:`percent` shows ``>99 %``."""
+
+
+def _decimals(values: pd.Series, decimals: int) -> pd.Series:
+    """Rounded through text, so the file prints the short decimal (no ``0.30000000000000004``)."""
+    return values.map(lambda v: float(f"{v:.{decimals}f}") + 0.0)  # + 0.0: no "-0.0"
+
+
+def _significant(values: pd.Series, digits: int) -> pd.Series:
+    rounded = values.map(lambda v: float(f"{v:.{digits}g}") + 0.0)
+    shortfall = rounded.isin((0.0, 1.0, -1.0)) & (rounded != values) & values.notna()
+    return rounded.where(~shortfall, values)
+
+
+def csv_precision(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with each float column rounded for a CSV file by its unit
+    (:func:`sim.core.outputs.unit_of`): :data:`CSV_DECIMALS` or :data:`CSV_SIGNIFICANT`.
+    Columns of no unit (a sweep's factor values: the user's inputs), integers and text are left
+    as they are; NaN stays NaN. A copy: the frame itself is untouched."""
+    out = frame.copy()
+    for column in out.columns:
+        if not pd.api.types.is_float_dtype(out[column]):
+            continue
+        unit = unit_of(str(column))
+        if unit in CSV_DECIMALS:
+            out[column] = _decimals(out[column], CSV_DECIMALS[unit])
+        elif unit in CSV_SIGNIFICANT:
+            out[column] = _significant(out[column], CSV_SIGNIFICANT[unit])
+    return out

@@ -236,3 +236,75 @@ def milestone_index(values: np.ndarray, threshold: float, from_trough: bool) -> 
     start = int(np.argmin(values)) if from_trough and len(values) else 0
     hit = first_true(np.asarray(values[start:]) >= threshold)
     return None if hit is None else start + hit
+
+
+UNITS = {
+    "cars": "cars (deterministic runs carry fractional expectations)",
+    "cars a week": "cars a week",
+    "days": "days",
+    "months": "months from the start month",
+    "USD": "US dollars",
+    "USD a car": "US dollars a delivered car",
+    "fraction": "a share, 1 = 100 %",
+    "runs": "a number of runs",
+    "YYYY-MM": "a calendar month",
+    "YYYYQn": "a calendar quarter",
+    "id": "a number naming a row",
+    "name": "text",
+}
+"""The units an output column is in (:data:`COLUMN_UNITS`), and what each means."""
+_CARS = ("orders", "cancellations", "capacity", "production", "deliveries", "backlog", "waiting")
+_USD = (
+    "revenue", "cogs", "cogs_fixed", "cogs_depreciation", "gross_profit", "opex_rnd", "opex_sga",
+    "opex_selling", "opex", "deposit_breakage", "other_income", "operating_profit", "capex",
+    "inventory_value", "in_transit_value", "payables", "receivables", "deposit_liability",
+    "deposits", "working_capital", "cash_flow_operating", "cash_flow_working_capital",
+    "cash_flow_investing", "cash_flow", "cumulative_cash",
+    "cumulative_cash_without_working_capital", "capital_needed_p50", "capital_needed_p90",
+    "capital_needed_mean", "final_cumulative_cash_p50",
+)  # fmt: skip
+COLUMN_UNITS: dict[str, str] = {
+    "month": "YYYY-MM",
+    "quarter": "YYYYQn",
+    "period": "YYYYQn",
+    "months": "months",
+    **dict.fromkeys(
+        (*_CARS, "in_transit", "inventory", "cumulative_production", "cumulative_deliveries"),
+        "cars",
+    ),
+    "weekly_run_rate": "cars a week",
+    "avg_wait_days": "days",
+    "p90_wait_days": "days",
+    **dict.fromkeys(("asp", "unit_cogs", "operating_profit_per_car"), "USD a car"),
+    "gross_margin": "fraction",
+    **dict.fromkeys(_USD, "USD"),
+    "point_id": "id",
+    "variant": "name",
+    "runs": "runs",
+    "failed": "runs",
+    "breakeven_runs_reached": "runs",
+    **dict.fromkeys(("p_breakeven", "p_holds", "p_before_baseline"), "fraction"),
+    **{f"breakeven_p{q}": "YYYY-MM" for q in (10, 50, 90)},
+}
+"""The unit of each column of the run folder's ``monthly.csv`` and ``quarterly.csv`` and the
+sweep's ``points.csv`` and ``comparison.csv`` (names in :data:`UNITS`); families of columns
+are in :data:`UNIT_PATTERNS`. The one place a column's unit is said: the CSV precision
+(:func:`sim.core.format.csv_precision`) follows it."""
+UNIT_PATTERNS = (
+    ("cogs_", "", "USD"),  # cogs_<component>: the month's cost of each bill-of-materials line
+    ("", "_index", "months"),  # month indices (quantiles of break-even and milestones)
+    ("", "_index_reached", "months"),  # mean month index and its interval, runs that reached it
+    ("milestone_", "", "YYYY-MM"),  # milestone_<name>_p10/p50/p90: month labels
+)
+"""(prefix, suffix, unit) of column families, tried in order after :data:`COLUMN_UNITS`."""
+
+
+def unit_of(column: str) -> str | None:
+    """The unit of an output column (a key of :data:`UNITS`); None for a column that has none
+    of its own (a sweep's factor columns hold input values, in the input's own unit)."""
+    if column in COLUMN_UNITS:
+        return COLUMN_UNITS[column]
+    for prefix, suffix, unit in UNIT_PATTERNS:
+        if column.startswith(prefix) and column.endswith(suffix):
+            return unit
+    return None

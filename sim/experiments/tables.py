@@ -20,6 +20,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from sim.core.calendar import shift_label
+from sim.core.format import csv_precision
 from sim.core.outputs import BAND_METRICS, PRIMARY
 from sim.experiments.aggregate import BANDS_SCHEMA, bands_rows, comparison_table, summary_table
 from sim.experiments.plan import SweepPlan
@@ -284,7 +285,8 @@ def comparison_frame(plan: SweepPlan, runs: pd.DataFrame, points: pd.DataFrame) 
 
 
 def build_tables(plan: SweepPlan, folder: Path) -> dict[str, pd.DataFrame]:
-    """Write every final table from the chunks; return points and comparison.
+    """Write every final table from the chunks; return points and comparison (at full
+    precision; the CSV files at their units' precision, :func:`sim.core.format.csv_precision`).
 
     Memory does not grow with the number of runs beyond :data:`STATS_COLUMNS` (about 60 bytes
     a run) and one band group's arrays.
@@ -296,9 +298,9 @@ def build_tables(plan: SweepPlan, folder: Path) -> dict[str, pd.DataFrame]:
     points = summary_table(stats, index, plan.replications)
     comparison = comparison_frame(plan, stats, points)
     with atomic_path(folder / "points.csv") as tmp:
-        points.to_csv(tmp, index=False)
+        csv_precision(points).to_csv(tmp, index=False)
     with atomic_path(folder / "comparison.csv") as tmp:
-        comparison.to_csv(tmp, index=False)
+        csv_precision(comparison).to_csv(tmp, index=False)
     write_bands(plan, paths, folder)
     if plan.spec.outputs.full_monthly:
         write_monthly(plan, paths, folder)

@@ -1,5 +1,7 @@
 """A run folder: resolved config, monthly/quarterly tables, summary (and figures), and its reader.
 
+The CSV files carry each number at the precision of its unit
+(:func:`sim.core.format.csv_precision`); ``monthly.parquet`` keeps full precision for analysis.
 Written whole through :func:`sim.io.staged.write_staged` (kind ``run``): it replaces only a run
 folder of its own; anything else at the path is refused, untouched.
 """
@@ -16,6 +18,7 @@ from typing import Any
 import pandas as pd
 import yaml
 
+from sim.core.format import csv_precision
 from sim.io.folder import now, read_manifest
 from sim.io.readers import bad_file, read_csv, read_json, read_parquet, read_yaml, require_columns
 from sim.io.staged import write_staged
@@ -49,10 +52,10 @@ def write_run(
 
     def fill(stage: Path) -> None:
         (stage / "config.yaml").write_text(scenario_yaml(result), encoding="utf-8")
-        result.monthly.to_csv(stage / "monthly.csv", index=False)
+        csv_precision(result.monthly).to_csv(stage / "monthly.csv", index=False)
         with open(stage / "monthly.parquet", "wb") as fh:  # Arrow cannot open non-UTF-8 names
             result.monthly.to_parquet(fh, index=False)
-        result.quarterly.to_csv(stage / "quarterly.csv", index=False)
+        csv_precision(result.quarterly).to_csv(stage / "quarterly.csv", index=False)
         (stage / "summary.json").write_text(
             json.dumps(result.summary, indent=2) + "\n", encoding="utf-8"
         )
