@@ -438,7 +438,8 @@ class WrightCost(Strict):
     the cost by 14 % a doubling); above 0.5 for ``cumulative_average``."""
     formulation: Literal["unit", "cumulative_average"] = "unit"
     """``unit``: the curve gives each car's cost; ``cumulative_average``: it gives the average
-    cost of all cars built so far."""
+    cost of all cars built so far, until one more car would cost less than the floor (from
+    then on each car costs the floor)."""
 
     @field_validator("progress_ratio")
     @classmethod

@@ -20,8 +20,13 @@ Two readings of the same formula are offered, and a scenario picks one:
   ``S(N) = S(100) + ((N + 1/2)^(1+b) - (100.5)^(1+b)) / (1+b)``, which matches the sum to
   better than 0.1 % for any progress ratio (see the unit tests) and works for fractional N;
   every car after ``n*`` costs the floor: ``C(N) = c1 S(min(N, n*)) + floor max(N - n*, 0)``.
-* ``cumulative_average`` (Wright's own): c(n) is the average cost of the first n cars, so the
-  first N cost exactly ``N * c(N)``.
+* ``cumulative_average`` (Wright's own): ``c1 n^b`` is the average cost of the first n cars,
+  so the first N cost ``c1 N^(1+b)``, until the cost of one more car (the slope
+  ``(1+b) c1 N^b``) reaches the floor at ``m* = (floor / ((1+b) c1))^(1/b)``; every car after
+  that costs the floor: ``C(N) = c1 min(N, m*)^(1+b) + floor max(N - m*, 0)``. The floor clips
+  the cost of a car, as in the ``unit`` reading, so a better progress ratio never makes a car
+  dearer (clipping the *average* instead would make the n-th car's cost jump up to the floor
+  where the average meets it, earlier for a better curve).
 
 Costs of a batch are differences of these totals, so a month's cost is a pure function of the
 cumulative counts at its ends.
@@ -56,6 +61,19 @@ def floor_unit(comp: WrightCost) -> float:
     return math.exp(log_star) if 0.0 < log_star < 700.0 else (1.0 if log_star <= 0 else math.inf)
 
 
+def average_floor_unit(comp: WrightCost) -> float:
+    """m*, where the cost of one more car under the cumulative-average curve, ``(1+b) c1 m^b``,
+    meets the floor (``inf`` when it never does; 1 when the first car is already at it)."""
+    b = exponent(comp.progress_ratio)
+    slope = (1.0 + b) * comp.first_unit_usd
+    if comp.floor_usd <= 0 or b == 0:
+        return 1.0 if comp.floor_usd >= comp.first_unit_usd else math.inf
+    if comp.floor_usd >= slope:
+        return 1.0
+    log_star = math.log(comp.floor_usd / slope) / b
+    return math.exp(log_star) if log_star < 700.0 else math.inf
+
+
 EXACT_UNITS = 100
 """Cars summed one by one before the midpoint rule takes over."""
 
@@ -88,8 +106,11 @@ def total_cost(n: np.ndarray | float, comp: WrightCost) -> np.ndarray:
     c1, floor = comp.first_unit_usd, comp.floor_usd
     star = floor_unit(comp)
     if comp.formulation == "cumulative_average":
-        # N * max(floor, c1 N^b), read with N^b = 1 below the first car
-        return n * np.maximum(floor, c1 * np.where(n >= 1.0, n, 1.0) ** b)
+        # c1 N^(1+b) up to m* (read as c1 N below the first car), then the floor per car
+        m_star = average_floor_unit(comp)
+        on = np.minimum(n, m_star)
+        curve = c1 * np.where(on >= 1.0, on, 1.0) ** b * on
+        return curve + floor * (n - on)
     learning = np.minimum(n, star)
     return c1 * _sum_of_powers(learning, b) + floor * (n - learning)
 
@@ -100,13 +121,13 @@ def marginal_cost(n: np.ndarray | float, comp: WrightCost) -> np.ndarray:
     ``unit``: c(n). ``cumulative_average``: the first n cars cost n c(n), so the n-th one costs
     ``n c(n) - (n - 1) c(n - 1)``: on the curve ``c1 (n^(1+b) - (n-1)^(1+b))``, written as
     ``-c1 n^(1+b) expm1((1+b) log1p(-1/n))`` so that it stays exact for large n; the floor once
-    both n - 1 and n are past ``n*``; the plain difference across ``n*``.
+    both n - 1 and n are past ``m*``; the plain difference across ``m*``.
     """
     n = np.maximum(np.asarray(n, dtype=float), 1.0)
     b = exponent(comp.progress_ratio)
     if comp.formulation != "cumulative_average":
         return np.maximum(comp.floor_usd, comp.first_unit_usd * n**b)
-    star = floor_unit(comp)
+    star = average_floor_unit(comp)
     with np.errstate(divide="ignore"):  # log1p(-1) = -inf at n = 1: expm1 gives -1
         step = -comp.first_unit_usd * n ** (1.0 + b) * np.expm1((1.0 + b) * np.log1p(-1.0 / n))
     across = total_cost(n, comp) - total_cost(n - 1.0, comp)

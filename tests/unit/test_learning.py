@@ -97,11 +97,18 @@ def test_unit_total_is_continuous_and_increasing_in_n():
 
 
 @pytest.mark.parametrize("pr", [0.6, 0.8, 0.9, 1.0])
-def test_cumulative_average_total_is_n_times_c_of_n(pr):
+def test_cumulative_average_total_is_n_times_the_average_until_a_car_costs_the_floor(pr):
     comp = wright(pr, first=5_000.0, floor=1_000.0, form="cumulative_average")
+    b = math.log2(pr)
+    # one more car costs the slope (1+b) 5000 n^b; it meets the floor of 1,000 at m*
+    m_star = (1_000.0 / ((1 + b) * 5_000.0)) ** (1 / b) if b else math.inf
     n = np.array([1.0, 2.0, 3.0, 10.0, 777.0, 1e5])
+    on = np.minimum(n, m_star)
+    expected = on * 5_000.0 * on**b + 1_000.0 * (n - on)
+    np.testing.assert_allclose(total_cost(n, comp), expected, rtol=1e-13)
+    below = n <= m_star  # up to m*: N times the curve's average c1 N^b
     np.testing.assert_allclose(
-        total_cost(n, comp), n * unit_cost(n, 5_000.0, 1_000.0, pr), rtol=1e-13
+        total_cost(n[below], comp), n[below] * 5_000.0 * n[below] ** b, rtol=1e-13
     )
 
 
