@@ -54,7 +54,11 @@ def test_keys_at_follows_named_entries_and_the_kind():
 @pytest.mark.parametrize(
     ("changes", "field", "shown"),
     [
-        ({"opex": {"rnd_per_month_usd": "five"}}, "opex.rnd_per_month_usd", "with keys: base, changes"),
+        (
+            {"opex": {"rnd_per_month_usd": "five"}},
+            "opex.rnd_per_month_usd",
+            "with keys: base, changes",
+        ),
         ({"description": dt.date(2025, 1, 1)}, "description", "expected text (got 2025-01-01)"),
         ({"horizon_months": "sixty"}, "horizon_months", "expected a whole number (got 'sixty')"),
         ({"demand": {"kind": "cubic"}}, "demand.kind", "unknown kind 'cubic'"),
