@@ -110,8 +110,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     write_run(result, out, extra=None if args.no_figures else figures)
     print(format_summary(result, quarters))
     print(
-        f"\nWrote {shown(out)}/: config.yaml, monthly.csv, monthly.parquet, quarterly.csv, "
-        "summary.json" + ("" if args.no_figures else ", figures/")
+        f"\nWrote {shown(out)}/: manifest.json, config.yaml, monthly.csv, monthly.parquet, "
+        "quarterly.csv, summary.json" + ("" if args.no_figures else ", figures/")
     )
     return 0
 
