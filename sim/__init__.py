@@ -10,7 +10,11 @@ Names are imported on first use, so ``scaleup validate`` and error messages stay
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING, Any
+
+# Nothing is imported here but importlib (already loaded by the interpreter): `python -m sim`
+# imports this package before it can install its Ctrl-C handling (sim.__main__), so this file
+# must take no time. Hence no `typing` import: the constant below is what typing would give.
+TYPE_CHECKING = False
 
 _EXPORTS = {
     "DEFAULT_SCENARIO": "sim.config.load",
@@ -60,7 +64,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from sim.model.simulate import simulate
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> object:
     if name == "__version__":  # read on first use: `python -m sim` imports nothing heavy first
         from sim.version import package_version
 
