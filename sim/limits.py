@@ -60,6 +60,9 @@ MAX_USD = 1e12
 MAX_LINES = 100
 """Most production lines in one factory."""
 
+MAX_PRODUCTS = 20
+"""Most products in one scenario (the first one and ``products``)."""
+
 MAX_DISRUPTIONS_PER_YEAR = 365.0
 """Highest rate of random disruptions (one a day on average)."""
 

@@ -141,6 +141,18 @@ class Launch(Strict):
     """Where a forfeited deposit (a cancelled order's) is recognised, in the month it cancels:
     ``other_income`` (below gross profit, in operating profit) or ``revenue`` (IFRS 15 breakage,
     in revenue and so in gross profit). Either way it leaves the deposit liability then."""
+    deposit_refundable: bool = False
+    """``true``: a cancelled order's deposit is paid back (cash leaves in the month it cancels,
+    no breakage); ``false``: it is kept as breakage (see ``breakage``)."""
+    date: Date | None = None
+    """Day the product launches: its firm launch orders arrive, its order intake starts (in
+    that month) and the plant may build it from then on; left out, the run's start. A date after
+    the horizon is allowed (the product never launches within the run; ``validate`` says so)."""
+    reservations_from: Date | None = None
+    """When the launch orders were taken, if not all on the launch day: they are spread evenly
+    over the days from this date to the day before ``date`` (the run's start if left out), and
+    their age counts toward ``patience`` (an order older than the grace period may cancel from
+    the launch day on). Left out, every launch order is placed on the launch day."""
 
 
 class ConstantDemand(Strict):
@@ -335,6 +347,12 @@ class Line(Strict):
     """Capital spending on the line; none when left out."""
     calendar: PlantCalendar | None = None
     """This line's own holidays and shutdowns, replacing the factory's calendar for it."""
+    products: Annotated[list[str], Field(min_length=1, max_length=limits.MAX_LIST_ITEMS)] | None = (
+        None
+    )
+    """Products this line can build (by name); left out, every product. A product is built
+    from its launch date on; a line shared by several splits its output by
+    ``factory.allocation``."""
 
 
 class Yield(Strict):
@@ -382,6 +400,26 @@ class RandomDisruptions(Strict):
     """Share of the plant's output (all lines) lost while one lasts."""
 
 
+class Allocation(Strict):
+    """How a line that builds more than one product splits its daily output among the products
+    launched by then that still want cars."""
+
+    policy: Literal["backlog", "priority", "shares"] = "backlog"
+    """``backlog``: in proportion to what each product still wants (its waiting orders plus its
+    finished-goods target, less its stock); ``priority``: in the order of ``order``, each taking
+    what it wants before the next; ``shares``: by the fixed ``shares``, output a product does
+    not want going to the others in proportion to theirs."""
+    order: Annotated[list[str], Field(max_length=limits.MAX_LIST_ITEMS)] = Field(
+        default_factory=list
+    )
+    """Products in priority order (``priority``): every product once."""
+    shares: Annotated[dict[str, Share], Field(max_length=limits.MAX_LIST_ITEMS)] = Field(
+        default_factory=dict
+    )
+    """Share of a shared line's output per product (``shares``; every product named, summing to
+    1; among the products launched, the shares are renormalised)."""
+
+
 class Factory(Strict):
     """The plant: its lines, yield learning, stock, logistics and disruptions."""
 
@@ -413,6 +451,8 @@ class Factory(Strict):
     """Scheduled supply disruptions, by name (letters, digits and underscores)."""
     random_disruptions: RandomDisruptions = RandomDisruptions()
     """Random supply disruptions."""
+    allocation: Allocation = Allocation()
+    """How a line shared by several products splits its output."""
 
     @model_validator(mode="after")
     def _pilot_stock(self) -> Factory:
@@ -422,6 +462,16 @@ class Factory(Strict):
 
 
 # --------------------------------------------------------------------------- costs
+CostStep = Annotated[
+    float, Field(ge=-limits.MAX_USD_PER_CAR, le=limits.MAX_USD_PER_CAR, allow_inf_nan=False)
+]
+CostSteps = Annotated[
+    dict[Date, CostStep],
+    BeforeValidator(_month_key_map),
+    Field(max_length=limits.MAX_LIST_ITEMS),
+]
+
+
 class WrightCost(Strict):
     """Wright's learning curve: each doubling of the cars built so far
     (``factory.initial_experience_units`` included) multiplies the cost by ``progress_ratio``
@@ -440,6 +490,16 @@ class WrightCost(Strict):
     """``unit``: the curve gives each car's cost; ``cumulative_average``: it gives the average
     cost of all cars built so far, until one more car would cost less than the floor (from
     then on each car costs the floor)."""
+    experience: Literal["product", "plant", "battery_kwh"] = "product"
+    """What the curve's cumulative output counts: ``product`` (this product's cars, its
+    pilot builds included), ``plant`` (cars of every product built at the plant, the pilot
+    builds included) or ``battery_kwh`` (kWh of battery built into cars of every product: then
+    ``first_unit_usd``, ``floor_usd`` and ``steps`` are USD per kWh, the first unit is the first
+    kWh, and a car's cost is that times its trim's ``battery_kwh``)."""
+    steps: CostSteps = Field(default_factory=dict)
+    """Dated steps beside the curve, ``YYYY-MM: USD per car`` (per kWh for ``battery_kwh``): each
+    is added to the cost of every car built from that date (a tariff: positive; a cheaper
+    supplier: negative), and they add up."""
 
     @field_validator("progress_ratio")
     @classmethod
@@ -469,6 +529,9 @@ class DeclineCost(Strict):
     decline_per_year) ^ years since the run's start) until it reaches ``floor_usd``."""
     floor_usd: UsdPerCar = 0.0
     """Cost per car (USD) it never goes below; at most ``start_usd``."""
+    steps: CostSteps = Field(default_factory=dict)
+    """Dated steps beside the decline, ``YYYY-MM: USD per car``: each is added to the cost of
+    every car built from that date (a tariff: positive; a cheaper supplier: negative)."""
 
     @model_validator(mode="after")
     def _floor(self) -> DeclineCost:
@@ -505,11 +568,158 @@ class Opex(Strict):
 
 
 class Price(Strict):
-    """The selling price."""
+    """The selling price (with trims, each trim's own; see ``trims``)."""
 
-    asp_usd: PriceSchedule
+    asp_usd: PriceSchedule | None = None
     """Average selling price per delivered car (USD): a number, or ``base`` and dated
-    ``changes``."""
+    ``changes``. Required without ``trims``; with them the price follows the mix and this must
+    be left out."""
+    elasticity: Annotated[float, Field(ge=-10, le=0, allow_inf_nan=False)] = 0.0
+    """Price elasticity of order intake: each month's expected intake is multiplied by
+    ``(price / launch price) ^ elasticity``, the price being the month's (mix-weighted) list
+    price and the launch price the one of the launch month (0: price does not move intake;
+    -1.5: a 10 % cut adds about 17 % orders)."""
+
+
+class Trim(Strict):
+    """A version of a product: its own price, battery and cost factors."""
+
+    price_usd: PriceSchedule
+    """Price per delivered car of this trim (USD): a number, or ``base`` and dated ``changes``."""
+    battery_kwh: Annotated[float, Field(ge=0, le=1000, allow_inf_nan=False)] | None = None
+    """Battery size (kWh), for cost components whose ``experience`` is ``battery_kwh``; left
+    out, the product's ``battery_kwh``."""
+    cost_factors: Annotated[
+        dict[str, Annotated[float, Field(ge=0, le=10, allow_inf_nan=False)]],
+        Field(max_length=limits.MAX_LIST_ITEMS),
+    ] = Field(default_factory=dict)
+    """Per cost component, a factor on its cost for cars of this trim (``body_and_parts: 1.08``:
+    8 % dearer); learning is shared with the other trims. Components not named: 1."""
+
+
+MixShares = Annotated[dict[str, Share], Field(min_length=1, max_length=limits.MAX_LIST_ITEMS)]
+
+
+class Mix(Strict):
+    """The share of each trim, by month: ``shares`` from the start, then dated ``changes``."""
+
+    basis: Literal["deliveries", "orders"] = "deliveries"
+    """What the shares are of: ``deliveries`` (the cars built and delivered in a month are in
+    that month's shares) or ``orders`` (each month's orders are in its shares, and deliveries
+    follow the orders they fill, oldest first)."""
+    shares: MixShares
+    """Share of each trim (by name; they sum to 1) from the start."""
+    changes: Annotated[
+        dict[Date, MixShares],
+        BeforeValidator(_month_key_map),
+        Field(max_length=limits.MAX_LIST_ITEMS),
+    ] = Field(default_factory=dict)
+    """Dated changes, ``YYYY-MM: {trim: share, ...}`` (each set sums to 1), holding for the
+    whole of its month until the next."""
+
+    @model_validator(mode="after")
+    def _sum_to_one(self) -> Mix:
+        for when, shares in [("shares", self.shares), *self.changes.items()]:
+            total = sum(shares.values())
+            if abs(total - 1.0) > 1e-6:
+                where = "shares" if when == "shares" else f"changes.{when}"
+                raise ValueError(f"mix {where} must sum to 1, got {total:.6g}")
+        return self
+
+
+def check_product(
+    price: Price, costs: Costs, trims: dict[str, Trim], mix: Mix | None, battery_kwh: float
+) -> None:
+    """One product's own consistency: a price or trims (not both), a mix over its trims, cost
+    factors naming its components, a battery for every car a ``battery_kwh`` component prices."""
+    if trims and price.asp_usd is not None:
+        raise ValueError("price.asp_usd and trims exclude each other: with trims each has a price")
+    if not trims and price.asp_usd is None:
+        raise ValueError("price.asp_usd is missing (or give trims, each with a price)")
+    if not trims and mix is not None:
+        raise ValueError("mix needs trims")
+    if len(trims) > 1 and mix is None:
+        raise ValueError(f"mix is missing: {len(trims)} trims need their shares")
+    if mix is not None:
+        for when, shares in [("shares", mix.shares), *mix.changes.items()]:
+            for name in shares:
+                if name not in trims:
+                    where = "shares" if when == "shares" else f"changes.{when}"
+                    raise ValueError(f"mix.{where}: no trim {name!r} (trims: {', '.join(trims)})")
+    for trim_name, trim in trims.items():
+        for comp in trim.cost_factors:
+            if comp not in costs.components:
+                raise ValueError(
+                    f"trims.{trim_name}.cost_factors: no cost component {comp!r}"
+                    f" (components: {', '.join(costs.components)})"
+                )
+    per_kwh = [
+        n for n, c in costs.components.items() if getattr(c, "experience", "") == ("battery_kwh")
+    ]
+    if per_kwh:
+        sizes = [
+            t.battery_kwh if t.battery_kwh is not None else battery_kwh for t in trims.values()
+        ]
+        if not sizes:
+            sizes = [battery_kwh]
+        if min(sizes) <= 0:
+            raise ValueError(
+                f"cost component {per_kwh[0]!r} is priced per kWh: give battery_kwh (of the"
+                " product, or of every trim)"
+            )
+
+
+class Product(Strict):
+    """One product of the line-up: its launch, market, price, trims and costs."""
+
+    launch: Launch = Launch()
+    """Its launch: date, preorders, deposits."""
+    demand: Demand
+    """Order intake after its launch, by ``kind`` (months count from its launch month)."""
+    patience: Patience = Patience()
+    """When its waiting orders cancel."""
+    price: Price = Price()
+    """Its price (left out with ``trims``), and the price elasticity of its order intake."""
+    costs: Costs
+    """Its variable cost per car."""
+    trims: Annotated[
+        dict[str, Trim],
+        Field(max_length=limits.MAX_LIST_ITEMS),
+        AfterValidator(_names_are_identifiers),
+    ] = Field(default_factory=dict)
+    """Its trims, by name, each with a price, a battery and cost factors; none: one version."""
+    mix: Mix | None = None
+    """The share of each trim over time (required with more than one trim)."""
+    battery_kwh: Annotated[float, Field(ge=0, le=1000, allow_inf_nan=False)] = 0.0
+    """Battery size (kWh) of a car without a trim of its own."""
+    initial_experience_units: Experience = 0.0
+    """Cars of this product built before its launch (pilot builds): where its ``product``
+    learning curves begin (the first product's are ``factory.initial_experience_units``)."""
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Product:
+        check_product(self.price, self.costs, self.trims, self.mix, self.battery_kwh)
+        return self
+
+
+class Company(Strict):
+    """The company around the car business: other segments and shared costs. The car (EV)
+    segment's books stay the per-car ones; the company's operating result adds the rest."""
+
+    other_gross_profit_per_month_usd: Schedule = Schedule(base=0.0)
+    """Gross profit of the company's other segments (USD per month): a number, or ``base``
+    and dated ``changes``."""
+    shared_opex_per_month_usd: Schedule = Schedule(base=0.0)
+    """Operating expenses shared by all segments (USD per month): head office, brand, group
+    R&D."""
+    ev_share_of_shared_opex: Share = 0.0
+    """The share of ``shared_opex_per_month_usd`` the car segment carries (in its opex, so in
+    its per-car result); the rest stays with the company."""
+    interest_per_month_usd: Schedule = Schedule(base=0.0)
+    """Net interest expense of the company (USD per month), below the operating result."""
+    tax_rate: Share = 0.0
+    """Income tax on the company's pre-tax result, after losses carried forward from earlier
+    months of the run (no tax is paid back)."""
 
 
 PayDays = Annotated[float, Field(ge=0, le=365, allow_inf_nan=False)]
@@ -593,18 +803,42 @@ class Scenario(Strict):
     from ``seed``."""
     seed: Seed = 0
     """Seed of a stochastic run's random draws (a run may be given another)."""
+    product: Name = "car"
+    """Name of the scenario's first product, the one its own ``launch``, ``demand``,
+    ``patience``, ``price``, ``costs``, ``trims`` and ``mix`` describe."""
     launch: Launch = Launch()
-    """The launch event."""
+    """The first product's launch."""
     demand: Demand
-    """Order intake after the launch, by ``kind``."""
+    """The first product's order intake after its launch, by ``kind``."""
     patience: Patience = Patience()
-    """When waiting orders cancel."""
+    """When the first product's waiting orders cancel."""
     factory: Factory
     """The plant."""
     price: Price
-    """The selling price."""
+    """The first product's selling price (left out with ``trims``)."""
     costs: Costs
-    """Variable cost per car."""
+    """The first product's variable cost per car."""
+    trims: Annotated[
+        dict[str, Trim],
+        Field(max_length=limits.MAX_LIST_ITEMS),
+        AfterValidator(_names_are_identifiers),
+    ] = Field(default_factory=dict)
+    """The first product's trims, by name; none: one version."""
+    mix: Mix | None = None
+    """The share of each of the first product's trims over time."""
+    battery_kwh: Annotated[float, Field(ge=0, le=1000, allow_inf_nan=False)] = 0.0
+    """Battery size (kWh) of a first-product car without a trim of its own."""
+    products: Annotated[
+        dict[str, Product],
+        Field(max_length=limits.MAX_PRODUCTS - 1),
+        AfterValidator(_names_are_identifiers),
+    ] = Field(default_factory=dict)
+    """More products beside the first, by name, each with the same fields (``launch``,
+    ``demand``, ``patience``, ``price``, ``costs``, ``trims``, ``mix``, ``battery_kwh``,
+    ``initial_experience_units``)."""
+    company: Company | None = None
+    """The company around the car business (other segments, shared opex, interest, tax); left
+    out, the books are the car business's alone."""
     opex: Opex = Opex()
     """Operating expenses below gross profit."""
     breakeven: Breakeven = Breakeven()
@@ -631,13 +865,66 @@ class Scenario(Strict):
 
     @model_validator(mode="after")
     def _payables_name_components(self) -> Scenario:
+        components = dict(self.costs.components)
+        for product in self.products.values():
+            components.update(product.costs.components)
         for name in self.working_capital.payables_days_by_component:
-            if name not in self.costs.components:
-                known = ", ".join(self.costs.components)
+            if name not in components:
+                known = ", ".join(components)
                 raise ValueError(
                     f"working_capital.payables_days_by_component: no cost component {name!r}"
                     f" (components: {known})"
                 )
+        return self
+
+    @model_validator(mode="after")
+    def _first_product(self) -> Scenario:
+        check_product(self.price, self.costs, self.trims, self.mix, self.battery_kwh)
+        if self.product in self.products:
+            raise ValueError(
+                f"products: {self.product!r} is the first product's name (field product)"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _lines_name_products(self) -> Scenario:
+        known = [self.product, *self.products]
+        for line_name, line in self.factory.lines.items():
+            for name in line.products or ():
+                if name not in known:
+                    raise ValueError(
+                        f"factory.lines.{line_name}.products: no product {name!r}"
+                        f" (products: {', '.join(known)})"
+                    )
+            if line.products and len(set(line.products)) != len(line.products):
+                raise ValueError(f"factory.lines.{line_name}.products names a product twice")
+        for name in known:
+            if not any(
+                ln.products is None or name in ln.products for ln in self.factory.lines.values()
+            ):
+                raise ValueError(f"factory.lines: no line builds product {name!r}")
+        al = self.factory.allocation
+        where = "factory.allocation"
+        if al.policy == "priority":
+            if sorted(al.order) != sorted(known) or len(set(al.order)) != len(al.order):
+                raise ValueError(
+                    f"{where}.order must name every product once (products: {', '.join(known)};"
+                    f" got {', '.join(al.order) or 'none'})"
+                )
+        elif al.order:
+            raise ValueError(f"{where}.order is only for policy priority")
+        if al.policy == "shares":
+            unknown = [n for n in al.shares if n not in known]
+            if unknown:
+                raise ValueError(f"{where}.shares: no product {unknown[0]!r}")
+            missing = [n for n in known if n not in al.shares]
+            if missing:
+                raise ValueError(f"{where}.shares: no share for product {missing[0]!r}")
+            total = sum(al.shares.values())
+            if abs(total - 1.0) > 1e-6:
+                raise ValueError(f"{where}.shares must sum to 1, got {total:.6g}")
+        elif al.shares:
+            raise ValueError(f"{where}.shares is only for policy shares")
         return self
 
     @model_validator(mode="after")

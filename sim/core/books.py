@@ -17,9 +17,14 @@ from functools import cached_property
 
 import numpy as np
 
-from sim.config.schema import DeclineCost, Scenario, Schedule
-from sim.core.calendar import DAYS_PER_YEAR, Calendar, add_months
-from sim.core.learning import decline_cost, run_cost_rates, total_cost
+from sim.config.lineup import lineup, products_of_line
+from sim.config.schema import Scenario
+from sim.core.calendar import DAYS_PER_YEAR, Calendar, add_months, schedule_by_month
+from sim.core.company import company_columns
+from sim.core.costing import ProductCosts, plant_experience, product_costs
+from sim.core.learning import run_cost_rates
+from sim.core.mix import shares as trim_shares
+from sim.core.mix import trim_factor, trim_names, trim_prices
 from sim.core.workingcap import cash_flows, payables, receivables
 from sim.errors import ConfigError
 
@@ -71,13 +76,6 @@ class Operations:
         return out
 
 
-def schedule_by_month(schedule: Schedule, cal: Calendar) -> np.ndarray:
-    values = np.full(cal.months, schedule.base, dtype=float)
-    for date in sorted(schedule.changes):
-        values[max(cal.month_of(date), 0) :] = schedule.changes[date]
-    return values
-
-
 def _month_sum(daily: np.ndarray, cal: Calendar) -> np.ndarray:
     return np.add.reduceat(daily, cal.month_start_day[:-1])
 
@@ -111,60 +109,6 @@ def wait_stats(ops: Operations, cal: Calendar) -> tuple[np.ndarray, np.ndarray]:
     return mean, p90
 
 
-@dataclass(frozen=True)
-class ProductCosts:
-    """Per component: cost of each month's deliveries and daily purchases; stock values."""
-
-    delivered: dict[str, np.ndarray]
-    """Product cost of the cars delivered in each month (FIFO), per component."""
-    purchases: dict[str, np.ndarray]
-    """Cumulative cost of the cars built in the run by each day boundary (length n_days + 1)."""
-    inventory_value: np.ndarray
-    """Cars built (or pilot stock) and not delivered at each month end."""
-    in_transit_value: np.ndarray
-    """The part of it allocated to orders and on its way."""
-    opening_inventory: float
-    """The pilot stock's product cost at the start."""
-
-
-def product_costs(sc: Scenario, cal: Calendar, ops: Operations) -> ProductCosts:
-    """Product costs by first in, first out: the pilot stock, then the cars in build order.
-
-    ``F(x)`` is the cost of the first ``x`` cars to leave (pilot stock first): Wright curves
-    are at experience ``E - S + x`` (the pilot stock ``S`` are the last of the ``E`` pilot
-    builds), a decline cost prices each car on its build day (pilot stock at the start's cost).
-    """
-    experience = sc.factory.initial_experience_units
-    stock = ops.opening_stock
-    cum_prod = np.concatenate(([0.0], np.cumsum(ops.production)))
-    out_by = {  # FIFO positions of the month-end stocks
-        "deliv": _month_end(np.cumsum(ops.deliveries), cal),
-        "alloc": _month_end(np.cumsum(ops.allocated), cal),
-        "made": stock + _month_end(cum_prod[1:], cal),
-    }
-    years = (np.arange(cal.n_days) + 0.5) / DAYS_PER_YEAR
-    delivered, purchases = {}, {}
-    inventory, in_transit, opening = np.zeros(cal.months), np.zeros(cal.months), 0.0
-    for name, comp in sc.costs.components.items():
-        if isinstance(comp, DeclineCost):
-            built = np.concatenate(([0.0], np.cumsum(ops.production * decline_cost(years, comp))))
-            pilot = stock * float(decline_cost(0.0, comp))
-            positions = np.concatenate(([0.0], stock + cum_prod))
-            values = np.concatenate(([0.0], pilot + built))
-            at = {k: np.interp(v, positions, values) for k, v in out_by.items()}
-        else:
-            base = total_cost(experience - stock, comp)
-            pilot = float(total_cost(experience, comp) - base)
-            built = total_cost(experience + cum_prod, comp) - base - pilot
-            at = {k: total_cost(experience - stock + v, comp) - base for k, v in out_by.items()}
-        delivered[name] = np.diff(at["deliv"], prepend=0.0)
-        purchases[name] = built
-        inventory += at["made"] - at["deliv"]
-        in_transit += at["alloc"] - at["deliv"]
-        opening += pilot
-    return ProductCosts(delivered, purchases, inventory, in_transit, opening)
-
-
 def month_shares(cal: Calendar, first_day: int) -> np.ndarray:
     """Share of each month's days from ``first_day`` on (0 before, 1 after, pro rata in it)."""
     days = cal.month_start_day
@@ -172,6 +116,16 @@ def month_shares(cal: Calendar, first_day: int) -> np.ndarray:
 
 
 def period_costs(sc: Scenario, cal: Calendar) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Fixed manufacturing cost, depreciation and capex cash per month, all lines together
+    (see :func:`line_period_costs`)."""
+    lines = line_period_costs(sc, cal)
+    fixed = sum((f for f, _, _ in lines.values()), np.zeros(cal.months))
+    dep = sum((d for _, d, _ in lines.values()), np.zeros(cal.months))
+    capex = sum((c for _, _, c in lines.values()), np.zeros(cal.months))
+    return fixed, dep, capex
+
+
+def line_period_costs(sc: Scenario, cal: Calendar) -> dict[str, tuple]:
     """Fixed manufacturing cost, depreciation and capex cash per month.
 
     One proration rule for both period costs: a monthly amount times the share of the month's
@@ -181,12 +135,13 @@ def period_costs(sc: Scenario, cal: Calendar) -> tuple[np.ndarray, np.ndarray, n
     rest of a first partial month). Capex paid before the start is sunk (not in cash) unless
     ``cash.pre_start_capex`` is ``in_cash``: then it is paid in the first month.
     """
-    fixed = np.zeros(cal.months)
-    dep = np.zeros(cal.months)
-    capex = np.zeros(cal.months)
-    for line in sc.factory.lines.values():
+    out = {}
+    for name, line in sc.factory.lines.items():
         start_day = cal.day_of(line.start)
-        fixed += line.fixed_cost_per_month_usd * month_shares(cal, start_day)
+        fixed = line.fixed_cost_per_month_usd * month_shares(cal, start_day)
+        dep = np.zeros(cal.months)
+        capex = np.zeros(cal.months)
+        out[name] = (fixed, dep, capex)
         if line.capex is None:
             continue
         cx = line.capex
@@ -203,44 +158,89 @@ def period_costs(sc: Scenario, cal: Calendar) -> tuple[np.ndarray, np.ndarray, n
         done = np.cumsum(share)[-cal.months :]
         share = share[-cal.months :]
         dep += cx.amount_usd / life * (np.minimum(done, life) - np.minimum(done - share, life))
-    return fixed, dep, capex
+    return out
 
 
-def close_books(sc: Scenario, cal: Calendar, ops: Operations) -> dict[str, np.ndarray]:
-    """The monthly table as named columns (arrays of length ``cal.months``)."""
+@dataclass(frozen=True)
+class Books:
+    """A run's books: the totals table, and per product and per trim."""
+
+    columns: dict[str, np.ndarray]
+    """The monthly totals table (the car business, and the company when it has a block)."""
+    products: dict[str, dict[str, np.ndarray]]
+    """Per product: its monthly columns (shared costs allocated, see :func:`close_books`)."""
+    trims: dict[tuple[str, str], dict[str, np.ndarray]]
+    """Per (product, trim): deliveries, price, revenue and variable cost per month."""
+    operations: Operations
+    """The day-by-day flows of all products together."""
+
+
+def combine(ops: dict[str, Operations], capacity: np.ndarray) -> Operations:
+    """All products' flows as one: sums, and every product's allocations."""
+    parts = list(ops.values())
+    if len(parts) == 1:
+        return parts[0]
+    return Operations(
+        orders=sum(o.orders for o in parts),
+        cancellations=sum(o.cancellations for o in parts),
+        capacity=capacity,
+        production=sum(o.production for o in parts),
+        allocated=sum(o.allocated for o in parts),
+        waiting_end=sum(o.waiting_end for o in parts),
+        inventory_end=sum(o.inventory_end for o in parts),
+        alloc_day=np.concatenate([o.alloc_day for o in parts]),
+        alloc_order_day=np.concatenate([o.alloc_order_day for o in parts]),
+        alloc_count=np.concatenate([o.alloc_count for o in parts]),
+        logistics_lag_days=parts[0].logistics_lag_days,
+        opening_stock=sum(o.opening_stock for o in parts),
+    )
+
+
+def _allocation_mix(ops: Operations, shares: np.ndarray, cal: Calendar, delivered: bool):
+    """Trim shares of the cars allocated (``delivered``: delivered) each month when the mix is
+    of orders: each allocation carries the mix of its order's month; a month without any takes
+    its own shares."""
+    day = ops.alloc_day + (ops.logistics_lag_days if delivered else 0)
+    keep = (day < cal.n_days) & (ops.alloc_count > 0)
+    out = shares.copy()
+    if not keep.any():
+        return out
+    month = cal.day_month[day[keep]]
+    order_month = cal.day_month[np.clip(ops.alloc_order_day[keep], 0, cal.n_days - 1)]
+    w = ops.alloc_count[keep]
+    total = np.bincount(month, w, cal.months)
+    for t in range(shares.shape[1]):
+        got = np.bincount(month, w * shares[order_month, t], cal.months)
+        has = total > 0
+        out[has, t] = got[has] / total[has]
+    return out
+
+
+def _product_books(sc, prod, cal, ops, build, deliv, plant) -> tuple[dict, ProductCosts]:
+    """One product's flows, revenue and product costs per month (no shared costs yet)."""
     deliv_daily = ops.deliveries
     orders = _month_sum(ops.orders, cal)
     cancellations = _month_sum(ops.cancellations, cal)
     deliveries = _month_sum(deliv_daily, cal)
-    cum_alloc_end = _month_end(np.cumsum(ops.allocated), cal)
     cum_deliv_end = _month_end(np.cumsum(deliv_daily), cal)
-    in_transit = cum_alloc_end - cum_deliv_end
+    in_transit = _month_end(np.cumsum(ops.allocated), cal) - cum_deliv_end
     avg_wait, p90_wait = wait_stats(ops, cal)
-
-    asp = schedule_by_month(sc.price.asp_usd, cal)
-    deposit = sc.launch.deposit_usd
-    breakage = deposit * cancellations
-    as_revenue = sc.launch.breakage == "revenue"
-    revenue = deliveries * asp + (breakage if as_revenue else 0.0)
-    other_income = np.zeros(cal.months) if as_revenue else breakage
-    pc = product_costs(sc, cal, ops)
-    fixed, dep, capex = period_costs(sc, cal)
-    cogs = fixed + dep + sum(pc.delivered.values())
-    gross = revenue - cogs
-    rnd = schedule_by_month(sc.opex.rnd_per_month_usd, cal)
-    sga = schedule_by_month(sc.opex.sga_per_month_usd, cal)
-    selling = sc.opex.selling_share_of_revenue * revenue
-    opex = rnd + sga + selling
-    operating = gross - opex + other_income
+    asp = (deliv * trim_prices(prod, cal)).sum(axis=1)
+    la = prod.launch
+    deposit = la.deposit_usd
+    kept = np.zeros(cal.months) if la.deposit_refundable else deposit * cancellations
+    as_revenue = la.breakage == "revenue"
+    revenue = deliveries * asp + (kept if as_revenue else 0.0)
+    pc = product_costs(
+        prod, cal, ops.production, deliv_daily, ops.allocated, ops.opening_stock, build, plant
+    )
     ends = cal.month_start_day[1:]
     cum_orders = _month_end(np.cumsum(ops.orders), cal)
     cum_cancel = _month_end(np.cumsum(ops.cancellations), cal)
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        margin = np.where(deliveries >= MIN_CARS, gross / revenue, np.nan)  # as per-car figures
-        per_car = np.where(deliveries >= MIN_CARS, operating / deliveries, np.nan)
-        unit_cogs = np.where(deliveries >= MIN_CARS, cogs / deliveries, np.nan)
-
-    cols: dict[str, np.ndarray] = {
+    deposits = deposit * (orders - deliveries)
+    if la.deposit_refundable:
+        deposits = deposits - deposit * cancellations
+    cols = {
         "orders": orders,
         "cancellations": cancellations,
         "backlog": ops.waiting_end + in_transit,
@@ -248,15 +248,135 @@ def close_books(sc: Scenario, cal: Calendar, ops: Operations) -> dict[str, np.nd
         "in_transit": in_transit,
         "avg_wait_days": avg_wait,
         "p90_wait_days": p90_wait,
-        "capacity": _month_sum(ops.capacity, cal),
         "production": _month_sum(ops.production, cal),
-        "weekly_run_rate": _month_sum(ops.production, cal) / (cal.days_in_month / 7.0),  # cars/week
         "deliveries": deliveries,
         "inventory": ops.inventory_end,
         "asp": asp,
         "revenue": revenue,
+        "deposit_breakage": kept,
+        "deposit_refunds": deposit * cancellations if la.deposit_refundable else 0.0 * kept,
+        "other_income": np.zeros(cal.months) if as_revenue else kept,
+        "receivables": receivables(sc, deliv_daily, asp[cal.day_month], ends, deposit),
+        "deposit_liability": deposit * (cum_orders - cum_deliv_end - cum_cancel),
+        "deposits": deposits,
+        "cumulative_production": _month_end(np.cumsum(ops.production), cal),
+        "cumulative_deliveries": cum_deliv_end,
     }
-    for name, values in pc.delivered.items():
+    return cols, pc
+
+
+def _weights(line_output, line_name, products_of, cal, names):
+    """Per product, the share of a line's period costs each month."""
+    members = products_of[line_name]
+    if line_output is None or len(names) == 1:
+        return {n: np.ones(cal.months) for n in members}
+    given = {n: line_output[line_name].get(n, np.zeros(cal.months)) for n in members}
+    total = sum(given.values())
+    out = {}
+    for n in members:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out[n] = np.where(total > 0, given[n] / total, 1.0 / len(members))
+    return out
+
+
+def close_books(
+    sc: Scenario,
+    cal: Calendar,
+    product_ops: dict[str, Operations],
+    capacity: np.ndarray,
+    line_output: dict[str, dict[str, np.ndarray]] | None = None,
+) -> Books:
+    """The monthly books: totals, per product and per trim.
+
+    Shared costs are allocated to products for their own tables (the totals never depend on
+    it): a line's fixed cost and depreciation by the line's output given to each product that
+    month (evenly among its products in a month it gives none); R&D, SG&A and the car
+    business's part of the company's shared opex by each product's share of the month's
+    revenue (to the first product in a month without revenue); selling cost with each
+    product's revenue.
+    """
+    products = lineup(sc)
+    names = list(product_ops)
+    single = len(names) == 1
+    mix, build, deliv = {}, {}, {}
+    for name in names:
+        prod, ops = products[name], product_ops[name]
+        mix[name] = trim_shares(prod, cal)
+        if prod.mix is not None and prod.mix.basis == "orders":
+            build[name] = _allocation_mix(ops, mix[name], cal, delivered=False)
+            deliv[name] = _allocation_mix(ops, mix[name], cal, delivered=True)
+        else:
+            build[name] = deliv[name] = mix[name]
+    plant = None
+    per_kwh = any(
+        getattr(c, "experience", "") == "battery_kwh"
+        for n in names
+        for c in products[n].costs.components.values()
+    )
+    if not single or per_kwh:
+        production = {n: product_ops[n].production for n in names}
+        plant = plant_experience(products, production, build, cal)
+    per, costs = {}, {}
+    for name in names:
+        per[name], costs[name] = _product_books(
+            sc, products[name], cal, product_ops[name], build[name], deliv[name], plant
+        )
+    ops = combine(product_ops, capacity)
+    first = per[names[0]]
+    total = first if single else {k: sum(per[n][k] for n in names) for k in first}
+    deliveries, revenue = total["deliveries"], total["revenue"]
+    if single:
+        asp = first["asp"]
+        avg_wait, p90_wait = first["avg_wait_days"], first["p90_wait_days"]
+    else:
+        cars = sum(per[n]["deliveries"] * per[n]["asp"] for n in names)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            asp = np.where(deliveries >= MIN_CARS, cars / deliveries, np.nan)
+        avg_wait, p90_wait = wait_stats(ops, cal)
+    delivered: dict[str, np.ndarray] = {}
+    for name in names:
+        for comp, values in costs[name].delivered.items():
+            delivered[comp] = delivered[comp] + values if comp in delivered else values
+    lines = line_period_costs(sc, cal)
+    fixed = sum((f for f, _, _ in lines.values()), np.zeros(cal.months))
+    dep = sum((d for _, d, _ in lines.values()), np.zeros(cal.months))
+    capex = sum((c for _, _, c in lines.values()), np.zeros(cal.months))
+    cogs = fixed + dep + sum(delivered.values())
+    gross = revenue - cogs
+    rnd = schedule_by_month(sc.opex.rnd_per_month_usd, cal)
+    sga = schedule_by_month(sc.opex.sga_per_month_usd, cal)
+    selling = sc.opex.selling_share_of_revenue * revenue
+    opex = rnd + sga + selling
+    co = sc.company
+    shared = None
+    if co is not None:
+        shared = schedule_by_month(co.shared_opex_per_month_usd, cal) * co.ev_share_of_shared_opex
+        opex = opex + shared
+    other_income = total["other_income"]
+    operating = gross - opex + other_income
+    ends = cal.month_start_day[1:]
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        margin = np.where(deliveries >= MIN_CARS, gross / revenue, np.nan)  # as per-car figures
+        per_car = np.where(deliveries >= MIN_CARS, operating / deliveries, np.nan)
+        unit_cogs = np.where(deliveries >= MIN_CARS, cogs / deliveries, np.nan)
+    production = total["production"]
+    cols: dict[str, np.ndarray] = {
+        "orders": total["orders"],
+        "cancellations": total["cancellations"],
+        "backlog": total["backlog"],
+        "waiting": total["waiting"],
+        "in_transit": total["in_transit"],
+        "avg_wait_days": avg_wait,
+        "p90_wait_days": p90_wait,
+        "capacity": _month_sum(capacity, cal),
+        "production": production,
+        "weekly_run_rate": production / (cal.days_in_month / 7.0),  # cars/week
+        "deliveries": deliveries,
+        "inventory": total["inventory"],
+        "asp": asp,
+        "revenue": revenue,
+    }
+    for name, values in delivered.items():
         cols[f"cogs_{name}"] = values
     cols |= {
         "cogs_fixed": fixed,
@@ -268,31 +388,145 @@ def close_books(sc: Scenario, cal: Calendar, ops: Operations) -> dict[str, np.nd
         "opex_rnd": rnd,
         "opex_sga": sga,
         "opex_selling": selling,
+    }
+    if shared is not None:
+        cols["opex_shared"] = shared
+    cols |= {
         "opex": opex,
-        "deposit_breakage": breakage,
+        "deposit_breakage": total["deposit_breakage"],
+    }
+    refundable = any(products[n].launch.deposit_refundable for n in names)
+    if refundable:
+        cols["deposit_refunds"] = total["deposit_refunds"]
+    purchases: dict[str, np.ndarray] = {}
+    for name in names:
+        for comp, values in costs[name].purchases.items():
+            purchases[comp] = purchases[comp] + values if comp in purchases else values
+    cols |= {
         "other_income": other_income,
         "operating_profit": operating,
         "operating_profit_per_car": per_car,
         "capex": capex,
-        "inventory_value": pc.inventory_value,
-        "in_transit_value": pc.in_transit_value,
-        "payables": payables(sc, pc.purchases, ends),
-        "receivables": receivables(sc, deliv_daily, asp[cal.day_month], ends),
-        "deposit_liability": deposit * (cum_orders - cum_deliv_end - cum_cancel),
-        "deposits": deposit * (orders - deliveries),
+        "inventory_value": sum(costs[n].inventory_value for n in names),
+        "in_transit_value": sum(costs[n].in_transit_value for n in names),
+        "payables": payables(sc, purchases, ends),
+        "receivables": total["receivables"],
+        "deposit_liability": total["deposit_liability"],
+        "deposits": total["deposits"],
     }
-    opening = 0.0 if sc.cash.pre_start_capex == "in_cash" else pc.opening_inventory
+    opening_inv = sum(costs[n].opening_inventory for n in names)
+    opening = 0.0 if sc.cash.pre_start_capex == "in_cash" else opening_inv
     cash = cash_flows(cols, opening)
     cumulative_cash = cash.pop("cumulative_cash")
     without = cash.pop("cumulative_cash_without_working_capital")
     cols |= cash
     cols |= {
-        "cumulative_production": _month_end(np.cumsum(ops.production), cal),
-        "cumulative_deliveries": cum_deliv_end,
+        "cumulative_production": total["cumulative_production"],
+        "cumulative_deliveries": total["cumulative_deliveries"],
         "cumulative_cash": cumulative_cash,
         "cumulative_cash_without_working_capital": without,
     }
-    return cols
+    if co is not None:
+        cols |= company_columns(co, cal, operating, shared)
+    by_product = _allocate(sc, cal, names, per, costs, lines, line_output, rnd + sga, shared)
+    trims = trim_books(products, names, per, costs, deliv, build, cal)
+    return Books(columns=cols, products=by_product, trims=trims, operations=ops)
+
+
+def _allocate(sc, cal, names, per, costs, lines, line_output, fixed_opex, shared):
+    """Each product's table: its own flows and costs, and its share of the shared costs."""
+    products_of = {n: products_of_line(sc, ln.products) for n, ln in sc.factory.lines.items()}
+    revenue = sum(per[n]["revenue"] for n in names)
+    shared_opex = fixed_opex + (shared if shared is not None else 0.0)
+    out = {}
+    for name in names:
+        own = per[name]
+        fixed = np.zeros(cal.months)
+        dep = np.zeros(cal.months)
+        for line_name, (f, d, _) in lines.items():
+            w = _weights(line_output, line_name, products_of, cal, names).get(name)
+            if w is not None:
+                fixed = fixed + f * w
+                dep = dep + d * w
+        with np.errstate(divide="ignore", invalid="ignore"):
+            rev_share = np.where(
+                revenue > 0, own["revenue"] / revenue, 1.0 if name == names[0] else 0.0
+            )
+        variable = sum(costs[name].delivered.values())
+        cogs = variable + fixed + dep
+        gross = own["revenue"] - cogs
+        opex = shared_opex * rev_share + sc.opex.selling_share_of_revenue * own["revenue"]
+        operating = gross - opex + own["other_income"]
+        deliveries = own["deliveries"]
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            ok = deliveries >= MIN_CARS
+            cols = {
+                **{k: own[k] for k in PRODUCT_FLOWS},
+                "revenue": own["revenue"],
+                "cogs_variable": variable,
+                "cogs_fixed": fixed,
+                "cogs_depreciation": dep,
+                "cogs": cogs,
+                "unit_cogs": np.where(ok, cogs / deliveries, np.nan),
+                "gross_profit": gross,
+                "gross_margin": np.where(ok, gross / own["revenue"], np.nan),
+                "opex": opex,
+                "other_income": own["other_income"],
+                "operating_profit": operating,
+                "operating_profit_per_car": np.where(ok, operating / deliveries, np.nan),
+                "cumulative_production": own["cumulative_production"],
+                "cumulative_deliveries": own["cumulative_deliveries"],
+            }
+        out[name] = cols
+    return out
+
+
+PRODUCT_FLOWS = (
+    "orders",
+    "cancellations",
+    "backlog",
+    "waiting",
+    "in_transit",
+    "avg_wait_days",
+    "p90_wait_days",
+    "production",
+    "deliveries",
+    "inventory",
+    "asp",
+)
+"""A product's own monthly columns, before its revenue and costs."""
+
+
+def trim_books(products, names, per, costs, deliv, build, cal):
+    """Per (product, trim): deliveries, price, revenue and variable cost of the month."""
+    out = {}
+    for name in names:
+        prod = products[name]
+        trims = trim_names(prod)
+        prices = trim_prices(prod, cal)
+        deliveries = per[name]["deliveries"]
+        weights = {}
+        for comp in prod.costs.components:
+            f = np.array([trim_factor(prod, t, comp) for t in trims])
+            weights[comp] = (deliv[name] * f, (deliv[name] * f).sum(axis=1))
+        for t, trim in enumerate(trims):
+            cars = deliveries * deliv[name][:, t]
+            variable = np.zeros(cal.months)
+            for comp, values in costs[name].delivered.items():
+                w, tot = weights[comp]
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    variable = variable + np.where(tot > 0, values * w[:, t] / tot, 0.0)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                unit = np.where(cars >= MIN_CARS, variable / cars, np.nan)
+            out[(name, trim)] = {
+                "share": deliv[name][:, t],
+                "deliveries": cars,
+                "price": prices[:, t],
+                "revenue": cars * prices[:, t],
+                "variable_cost": variable,
+                "unit_variable_cost": unit,
+            }
+    return out
 
 
 def cost_rates(

@@ -102,3 +102,11 @@ class Calendar:
 
     def label_of(self, month: int | None) -> str | None:
         return None if month is None else self.labels[month]
+
+
+def schedule_by_month(schedule, cal: Calendar) -> np.ndarray:
+    """A dated schedule (``base`` then ``changes``, each holding until the next) per month."""
+    values = np.full(cal.months, schedule.base, dtype=float)
+    for date in sorted(schedule.changes):
+        values[max(cal.month_of(date), 0) :] = schedule.changes[date]
+    return values

@@ -47,13 +47,17 @@ def payables(sc: Scenario, purchases: dict[str, np.ndarray], ends: np.ndarray) -
 
 
 def receivables(
-    sc: Scenario, deliveries_daily: np.ndarray, price_daily: np.ndarray, ends: np.ndarray
+    sc: Scenario,
+    deliveries_daily: np.ndarray,
+    price_daily: np.ndarray,
+    ends: np.ndarray,
+    deposit: float,
 ) -> np.ndarray:
     """Receivables at each month end: price less deposit of the cars delivered lately."""
     days = sc.working_capital.receivables_days
     if days <= 0:
         return np.zeros(ends.size)
-    due = deliveries_daily * np.maximum(price_daily - sc.launch.deposit_usd, 0.0)
+    due = deliveries_daily * np.maximum(price_daily - deposit, 0.0)
     return trailing_sum(np.concatenate(([0.0], np.cumsum(due))), ends, days)
 
 

@@ -92,7 +92,7 @@ def plant_process(env, inp: PlantInputs, log: PlantLog):
     for month in range(len(month_starts) - 1):
         # -- orders: a month's intake is drawn at its start (from the orders taken so far)
         first, end = month_starts[month], month_starts[month + 1]
-        block = _month_orders(inp, month, cum_orders, end - first)
+        block = month_orders(inp, month, cum_orders, end - first)
         orders[first:end] = block
         cum_orders += sum(block)
         if first == 0:
@@ -138,9 +138,12 @@ def plant_process(env, inp: PlantInputs, log: PlantLog):
         inventory_end(inventory)
 
 
-def _month_orders(inp: PlantInputs, month: int, cum_orders: float, days: int) -> list[float]:
-    """Orders of each day of a month: Poisson counts around the month's intake, or its mean."""
+def month_orders(inp, month: int, cum_orders: float, days: int, share: float = 1.0) -> list[float]:
+    """Orders of each of ``days`` days: Poisson counts around the month's intake (times
+    ``share``, the part of the month a product launched in is on sale), or its mean."""
     mean = inp.intake(month, cum_orders) / days
+    if share != 1.0:
+        mean *= share
     if inp.stochastic:
         return poisson_counts(inp.rng_orders, mean, days).astype(float).tolist()
     return [mean] * days

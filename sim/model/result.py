@@ -10,8 +10,8 @@ import numpy as np
 import pandas as pd
 
 from sim.config.schema import Scenario
-from sim.core.books import BALANCE_STOCKS, MIN_CARS, Operations, cost_rates
-from sim.core.breakeven import breakeven_indices
+from sim.core.books import BALANCE_STOCKS, MIN_CARS, Books, Operations, cost_rates
+from sim.core.breakeven import breakeven_indices, first_sustained, first_true
 from sim.core.calendar import Calendar
 from sim.core.outputs import RunRecord, run_record
 
@@ -28,6 +28,15 @@ STOCKS = (
     *BALANCE_STOCKS,
 )
 RATIOS = ("asp", "gross_margin", "operating_profit_per_car", "unit_cogs", "weekly_run_rate")
+PRODUCT_TOTALS = ("orders", "cancellations", "deliveries", "revenue", "gross_profit",
+                  "operating_profit")  # fmt: skip
+"""A product's flows summed over the horizon in ``summary.json``'s ``products``."""
+COMPANY_TOTALS = ("operating_profit", "company_operating_profit", "company_pretax_profit",
+                  "company_tax", "company_net_income")  # fmt: skip
+COMPANY_NOTE = (
+    "break-even, per-car figures and cash are the car business (the EV segment, carrying its "
+    "share of the shared opex); company_* columns are the whole company"
+)
 WAITS = ("avg_wait_days", "p90_wait_days")
 
 
@@ -42,6 +51,8 @@ class Result:
     """The monthly table as arrays; ``monthly`` is the same as a DataFrame."""
     events: int = 0
     """SimPy events processed."""
+    books: Books | None = field(default=None, repr=False)
+    """The books per product and trim (``columns`` are their totals)."""
 
     @cached_property
     def breakeven_index(self) -> dict[str, Any]:
@@ -58,11 +69,89 @@ class Result:
     @cached_property
     def quarterly(self) -> pd.DataFrame:
         """Calendar quarters (``2024Q2``): flows summed, stocks at quarter end, ratios redone."""
+        return pd.DataFrame(self._quarters(self.columns))
+
+    @cached_property
+    def products_monthly(self) -> pd.DataFrame:
+        """One row per month and product: the product's own flows, revenue and costs, with its
+        share of the shared costs (:func:`sim.core.books.close_books` says how they are split).
+        Its flows add up to the totals of :attr:`monthly`."""
+        frames = []
+        for name, cols in self._products.items():
+            df = pd.DataFrame(cols)
+            df.insert(0, "product", name)
+            df.insert(0, "quarter", self.calendar.quarter_labels)
+            df.insert(0, "month", self.calendar.labels)
+            frames.append(df)
+        return pd.concat(frames, ignore_index=True)
+
+    @cached_property
+    def products_quarterly(self) -> pd.DataFrame:
+        """:attr:`products_monthly` by calendar quarter, as :attr:`quarterly` does the totals."""
+        frames = []
+        for name, cols in self._products.items():
+            df = pd.DataFrame(self._quarters(cols))
+            df.insert(1, "product", name)
+            frames.append(df)
+        return pd.concat(frames, ignore_index=True)
+
+    @cached_property
+    def trims_monthly(self) -> pd.DataFrame:
+        """One row per month, product and trim: its share of the product's deliveries, its
+        cars, list price, revenue and variable cost (a product without trims has one, ``-``)."""
+        frames = []
+        trims = {} if self.books is None else self.books.trims
+        for (product, trim), cols in trims.items():
+            df = pd.DataFrame(cols)
+            df.insert(0, "trim", trim)
+            df.insert(0, "product", product)
+            df.insert(0, "quarter", self.calendar.quarter_labels)
+            df.insert(0, "month", self.calendar.labels)
+            frames.append(df)
+        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+    @property
+    def _products(self) -> dict[str, dict[str, np.ndarray]]:
+        if self.books is None:
+            return {self.scenario.product: self.columns}
+        return self.books.products
+
+    @cached_property
+    def products(self) -> dict[str, dict[str, Any]]:
+        """Per product: its break-evens (``YYYY-MM`` or None), its totals and when its own
+        deliveries reach each milestone on ``cumulative_deliveries``."""
+        sustain = self.scenario.breakeven.sustain_months
+        label = self.calendar.label_of
+        out = {}
+        for name, cols in self._products.items():
+            delivered = cols["deliveries"] >= MIN_CARS
+            ok = delivered & (cols["operating_profit_per_car"] >= 0)
+            first = first_true(ok)
+            out[name] = {
+                "breakeven": {
+                    "gross_profit": label(first_true(delivered & (cols["gross_profit"] >= 0))),
+                    "operating_per_car": label(first),
+                    "operating_per_car_sustained": label(first_sustained(ok, sustain)),
+                },
+                "first_delivery": label(first_true(delivered)),
+                "cumulative_deliveries_at_breakeven": (
+                    None if first is None else float(cols["cumulative_deliveries"][first])
+                ),
+                "totals": {k: float(cols[k].sum()) for k in PRODUCT_TOTALS},
+                "milestones": {
+                    m: label(first_true(cols["cumulative_deliveries"] >= spec.at_least))
+                    for m, spec in self.scenario.milestones.items()
+                    if spec.metric == "cumulative_deliveries"
+                },
+            }
+        return out
+
+    def _quarters(self, columns: dict[str, np.ndarray]) -> dict[str, Any]:
         labels = self.calendar.quarter_labels
         first = np.flatnonzero([i == 0 or labels[i] != labels[i - 1] for i in range(len(labels))])
         last = np.append(first[1:], len(labels)) - 1
         out: dict[str, Any] = {"period": [labels[i] for i in first], "months": last - first + 1}
-        for name, values in self.columns.items():
+        for name, values in columns.items():
             if name in STOCKS:
                 out[name] = values[last]
             elif name not in RATIOS and name not in WAITS:
@@ -75,10 +164,10 @@ class Result:
                 deliv >= MIN_CARS, out["operating_profit"] / deliv, np.nan
             )
             out["unit_cogs"] = np.where(deliv >= MIN_CARS, out["cogs"] / deliv, np.nan)
-        if "weekly_run_rate" in self.columns:  # cars built per week of the quarter
+        if "weekly_run_rate" in columns:  # cars built per week of the quarter
             days = np.add.reduceat(self.calendar.days_in_month, first)
             out["weekly_run_rate"] = out["production"] / (days / 7.0)
-        return pd.DataFrame(out)
+        return out
 
     @cached_property
     def record(self) -> RunRecord:
@@ -102,7 +191,39 @@ class Result:
             "currency": self.scenario.currency,
             **r.summary_sections(self.scenario.breakeven.sustain_months),
             "cost_rates": cost_rates(self.scenario, self.calendar, self.columns),
+            **self._lineup_sections(),
         }
+
+    @property
+    def has_lineup(self) -> bool:
+        """More than one plain product: several products, or trims."""
+        books = self.books
+        return books is not None and (len(books.products) > 1 or len(books.trims) > 1)
+
+    @property
+    def lineup_tables(self) -> dict[str, pd.DataFrame]:
+        """The per-product and per-trim tables by file stem (none for one plain product)."""
+        if not self.has_lineup:
+            return {}
+        return {
+            "products_monthly": self.products_monthly,
+            "products_quarterly": self.products_quarterly,
+            "trims_monthly": self.trims_monthly,
+        }
+
+    def _lineup_sections(self) -> dict[str, Any]:
+        """``products`` when the line-up is more than one plain product; ``company`` when the
+        scenario has a company block."""
+        out: dict[str, Any] = {}
+        if self.has_lineup:
+            out["products"] = self.products
+        if self.scenario.company is not None:
+            cols = self.columns
+            out["company"] = {
+                "reports": COMPANY_NOTE,
+                "totals": {k: float(cols[k].sum()) for k in COMPANY_TOTALS},
+            }
+        return out
 
 
 def _seed_repr(seed: Any) -> Any:

@@ -45,7 +45,17 @@ def test_did_you_mean_comes_from_the_keys_of_that_level(tiny_scenario_dict):
 
 
 def test_keys_at_follows_named_entries_and_the_kind():
-    assert keys_at(Scenario, ["launch"]) == ["preorders", "firm_share", "deposit_usd", "breakage"]
+    assert keys_at(Scenario, ["launch"]) == [
+        "preorders",
+        "firm_share",
+        "deposit_usd",
+        "breakage",
+        "deposit_refundable",
+        "date",
+        "reservations_from",
+    ]
+    assert "suv" not in (keys_at(Scenario, ["products"]) or [])  # any name
+    assert "launch" in keys_at(Scenario, ["products", "any"])
     assert "mtbf_hours" in keys_at(Scenario, ["factory", "lines", "any", "availability"])
     assert keys_at(Scenario, ["factory", "lines"]) is None  # any name
     assert key_paths(Scenario)["yield"] == ("factory.yield",)  # by its alias

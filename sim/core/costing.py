@@ -1,0 +1,179 @@
+"""Product costs of a line-up: each product's cars cost by its learning curves, first in,
+first out.
+
+Each product's cars leave the plant in build order (its pilot stock first), so the cost of the
+cars it has delivered by any time is ``F(x)``, the cost of its first ``x`` cars. How ``F`` is
+built depends on what a component's experience counts:
+
+* ``product`` (the single-product case): ``F(x) = C(E - S + x) - C(E - S)`` with ``C`` the
+  curve's total cost, ``E`` the product's pilot builds and ``S`` its pilot stock, exactly as
+  when the model held one product;
+* ``plant`` or ``battery_kwh``: the experience grows with every product's builds (cars, or kWh
+  of battery). A day's builds move the experience from ``X`` to ``X + B`` (``B`` the day's
+  cars, or kWh, of all products) and cost ``C(X + B) - C(X)``; each product takes its share of
+  that (its cars, or its kWh, over ``B``). ``F`` is then the running sum of a product's daily
+  costs, linear within a day;
+* a decline cost prices each car at its build day.
+
+Trim cost factors (and, for a per-kWh component, the trims' battery sizes) weigh a day's cars
+by the month's mix of builds; dated ``steps`` add to every car built from their date. Without
+any of these (one product, no trims, no steps) the numbers are exactly the single-product ones.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.config.schema import DeclineCost, Product, WrightCost
+from sim.core.calendar import DAYS_PER_YEAR, Calendar, schedule_by_month
+from sim.core.learning import decline_cost, total_cost
+from sim.core.mix import battery_sizes, per_car_factor
+
+
+@dataclass(frozen=True)
+class ProductCosts:
+    """Per component: cost of each month's deliveries and daily purchases; stock values."""
+
+    delivered: dict[str, np.ndarray]
+    """Product cost of the cars delivered in each month (FIFO), per component."""
+    purchases: dict[str, np.ndarray]
+    """Cumulative cost of the cars built in the run by each day boundary (length n_days + 1)."""
+    inventory_value: np.ndarray
+    """Cars built (or pilot stock) and not delivered at each month end."""
+    in_transit_value: np.ndarray
+    """The part of it allocated to orders and on its way."""
+    opening_inventory: float
+    """The pilot stock's product cost at the start."""
+
+
+def _month_end(cumulative: np.ndarray, cal: Calendar) -> np.ndarray:
+    return cumulative[cal.month_start_day[1:] - 1]
+
+
+def step_by_day(comp: WrightCost | DeclineCost, cal: Calendar) -> np.ndarray | None:
+    """The summed dated steps in force on each day (None without steps)."""
+    if not comp.steps:
+        return None
+    total, running = {}, 0.0
+    for date in sorted(comp.steps):
+        running += comp.steps[date]
+        total[date] = running
+
+    class _Sched:
+        base = 0.0
+        changes = total
+
+    return schedule_by_month(_Sched, cal)[cal.day_month]
+
+
+@dataclass(frozen=True)
+class Experience:
+    """Plant-wide experience paths for components shared across products."""
+
+    cars: np.ndarray
+    """Cars of every product built by each day boundary, pilot builds included (n_days + 1)."""
+    kwh: np.ndarray
+    """kWh of battery built by each day boundary, pilot builds included (n_days + 1)."""
+    cars_per_day: np.ndarray
+    kwh_per_day: np.ndarray
+
+
+def plant_experience(
+    products: dict[str, Product],
+    production: dict[str, np.ndarray],
+    build_shares: dict[str, np.ndarray],
+    cal: Calendar,
+) -> Experience:
+    cars = np.zeros(cal.n_days)
+    kwh = np.zeros(cal.n_days)
+    cars0 = kwh0 = 0.0
+    for name, prod in products.items():
+        size = (build_shares[name] @ battery_sizes(prod))[cal.day_month]  # kWh per car, by day
+        cars += production[name]
+        kwh += production[name] * size
+        cars0 += prod.initial_experience_units
+        kwh0 += prod.initial_experience_units * float(size[0]) if size.size else 0.0
+    return Experience(
+        cars=cars0 + np.concatenate(([0.0], np.cumsum(cars))),
+        kwh=kwh0 + np.concatenate(([0.0], np.cumsum(kwh))),
+        cars_per_day=cars,
+        kwh_per_day=kwh,
+    )
+
+
+def product_costs(
+    product: Product,
+    cal: Calendar,
+    production: np.ndarray,
+    deliveries: np.ndarray,
+    allocated: np.ndarray,
+    opening_stock: float,
+    build_shares: np.ndarray,
+    plant: Experience | None,
+) -> ProductCosts:
+    """One product's costs by first in, first out: its pilot stock, then its cars in build
+    order. ``plant`` is None when the product is the only one (``plant`` experience is then
+    the product's own)."""
+    experience = product.initial_experience_units
+    stock = opening_stock
+    cum_prod = np.concatenate(([0.0], np.cumsum(production)))
+    out_by = {  # FIFO positions of the month-end stocks
+        "deliv": _month_end(np.cumsum(deliveries), cal),
+        "alloc": _month_end(np.cumsum(allocated), cal),
+        "made": stock + _month_end(cum_prod[1:], cal),
+    }
+    positions = np.concatenate(([0.0], stock + cum_prod))
+    years = (np.arange(cal.n_days) + 0.5) / DAYS_PER_YEAR
+    delivered, purchases = {}, {}
+    inventory, in_transit, opening = np.zeros(cal.months), np.zeros(cal.months), 0.0
+    for name, comp in product.costs.components.items():
+        factor_m = per_car_factor(product, name, build_shares)  # per month
+        plain = bool(np.all(factor_m == 1.0))
+        steps = step_by_day(comp, cal)
+        basis = comp.experience if isinstance(comp, WrightCost) else "time"
+        if basis == "plant" and plant is None:
+            basis = "product"
+        if basis == "product" and plain and steps is None:
+            base = total_cost(experience - stock, comp)
+            pilot = float(total_cost(experience, comp) - base)
+            built = total_cost(experience + cum_prod, comp) - base - pilot
+            at = {k: total_cost(experience - stock + v, comp) - base for k, v in out_by.items()}
+        else:
+            factor = factor_m[cal.day_month]  # per car built that day (kWh in, per kWh)
+            mu0 = float(factor_m[0])
+            if isinstance(comp, DeclineCost):
+                daily = production * decline_cost(years, comp) * factor
+                pilot = stock * float(decline_cost(0.0, comp)) * mu0
+            elif basis == "product":
+                daily = np.diff(total_cost(experience + cum_prod, comp)) * factor
+                lost = total_cost(experience - stock, comp)
+                pilot = float(total_cost(experience, comp) - lost) * mu0
+            else:  # the day's cost of every product's builds, this product's share of it
+                if basis == "plant":
+                    path, per_day, unit0 = plant.cars, plant.cars_per_day, 1.0
+                else:  # battery_kwh: the curve counts kWh, the factor holds this car's kWh
+                    path, per_day = plant.kwh, plant.kwh_per_day
+                    unit0 = float(_kwh_per_car(product, build_shares, cal)[0])
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    share = np.where(per_day > 0, production / per_day, 0.0)
+                daily = share * np.diff(total_cost(path, comp)) * factor
+                lost = total_cost(path[0] - stock * unit0, comp)
+                pilot = float(total_cost(path[0], comp) - lost) * mu0 / (unit0 or 1.0)
+            if steps is not None:
+                daily = daily + production * steps * factor
+            built = np.concatenate(([0.0], np.cumsum(daily)))
+            values = np.concatenate(([0.0], pilot + built))
+            at = {k: np.interp(v, positions, values) for k, v in out_by.items()}
+        delivered[name] = np.diff(at["deliv"], prepend=0.0)
+        purchases[name] = built
+        inventory += at["made"] - at["deliv"]
+        in_transit += at["alloc"] - at["deliv"]
+        opening += pilot
+    return ProductCosts(delivered, purchases, inventory, in_transit, opening)
+
+
+def _kwh_per_car(product: Product, build_shares: np.ndarray, cal: Calendar) -> np.ndarray:
+    """The build mix's kWh per car, by day."""
+    return (build_shares @ battery_sizes(product))[cal.day_month]
