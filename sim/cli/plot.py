@@ -118,7 +118,10 @@ def run_figures(folder: Path, window=None) -> tuple[Figures, list[str]]:
             window.check(months.iloc[0], months.iloc[-1])
         except ValueError as exc:
             raise ConfigError("command line", "--from/--to", str(exc)) from None
-    return run_set(run.monthly, run.summary, window=window, quarterly=run.quarterly), []
+    sets = run_set(
+        run.monthly, run.summary, window=window, quarterly=run.quarterly, products=run.products
+    )
+    return sets, []
 
 
 def sweep_figures(folder: Path) -> tuple[Figures, list[str]]:

@@ -109,9 +109,10 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     write_run(result, out, extra=None if args.no_figures else figures)
     print(format_summary(result, quarters))
+    lineup = "".join(f", {stem}.csv" for stem in result.lineup_tables)
     print(
         f"\nWrote {shown(out)}/: manifest.json, config.yaml, monthly.csv, monthly.parquet, "
-        "quarterly.csv, summary.json" + ("" if args.no_figures else ", figures/")
+        f"quarterly.csv{lineup}, summary.json" + ("" if args.no_figures else ", figures/")
     )
     return 0
 
@@ -135,7 +136,11 @@ def write_run_figures(result, folder: Path, formats: tuple[str, ...], window=Non
     from sim.plots.sets import run_set
 
     written = []
-    sets = run_set(result.monthly, result.summary, window=window, quarterly=result.quarterly)
+    products = result.products_monthly if result.has_lineup else None
+    sets = run_set(
+        result.monthly, result.summary, window=window, quarterly=result.quarterly,
+        products=products,
+    )  # fmt: skip
     for name, fig in sets.items():
         written += save_figure(fig, folder / name, formats, write=atomic_write_bytes)
     return written
@@ -156,7 +161,7 @@ def format_summary(result, quarters: int | None = 6) -> str:
         f"{s['scenario']} ({s['mode']}{seed}): {s['start']} to {s['end']}, "
         f"money in {s['currency']}",
         "",
-        "Break-even (first month)",
+        "Break-even (first month)" + (" of the car business" if "company" in s else ""),
         f"  gross profit >= 0                {label_or_never(be['gross_profit'])}",
         f"  operating profit per car >= 0    {label_or_never(be['operating_per_car'])}",
         f"  ... held {be['sustain_months']} months                "
@@ -168,6 +173,7 @@ def format_summary(result, quarters: int | None = 6) -> str:
         f"  ... without working capital      {money(cap['capital_needed_without_working_capital'])}"
         + (f" in {cap_month}" if cap_month else ""),
         *milestone_lines(s["milestones"], result.scenario),
+        *lineup_lines(s, result.scenario),
         "",
         quarters_title(quarters, len(result.quarterly)),
         f"  {'period':<7}{'deliveries':>11}{'revenue':>11}{'gross margin':>14}"
@@ -221,6 +227,54 @@ def milestone_lines(reached: dict, scenario) -> list[str]:
             what = f"{m.metric.replace('_', ' ')} {m.at_least:,.0f}"
         lines.append(f"  {what:<32} {label_or_never(month)}")
     return lines
+
+
+def lineup_lines(s: dict, scenario) -> list[str]:
+    """Per product (break-evens, first delivery, milestones on its own deliveries, cars) and the
+    company (the car business beside the whole company's result), when the run has them."""
+    from sim.core.format import count, money
+    from sim.core.outputs import label_or_never
+
+    lines = []
+    products = s.get("products")
+    if products:
+        names = list(products)
+        width = max(10, *(len(n) + 2 for n in names))
+        lines += ["", f"{'By product':<34}" + "".join(f"{n:>{width}}" for n in names)]
+        rows = [
+            ("  first delivery", lambda p: label_or_never(p["first_delivery"])),
+            ("  operating profit per car >= 0", lambda p: _month(p, "operating_per_car")),
+            (f"  ... held {s['breakeven']['sustain_months']} months",
+             lambda p: _month(p, "operating_per_car_sustained")),
+            ("  cars delivered", lambda p: count(p["totals"]["deliveries"])),
+            ("  operating profit", lambda p: money(p["totals"]["operating_profit"])),
+        ]  # fmt: skip
+        for name, m in scenario.milestones.items():
+            if m.metric == "cumulative_deliveries" and m.at_least >= 1:
+                rows.append((f"  {_ordinal(m.at_least)} delivery",
+                             lambda p, n=name: label_or_never(p["milestones"][n])))  # fmt: skip
+        for label, cell in rows:
+            lines.append(f"{label:<34}" + "".join(f"{cell(products[n]):>{width}}" for n in names))
+        lines.append("  (shared costs split by output and revenue: see products_monthly.csv)")
+    company = s.get("company")
+    if company:
+        t = company["totals"]
+        lines += [
+            "",
+            "The company, over the horizon (the lines above are its car business)",
+            f"  car business operating profit    {money(t['operating_profit'])}",
+            f"  company operating profit         {money(t['company_operating_profit'])}",
+            f"  company pre-tax profit           {money(t['company_pretax_profit'])}",
+            f"  company tax                      {money(t['company_tax'])}",
+            f"  company net income               {money(t['company_net_income'])}",
+        ]
+    return lines
+
+
+def _month(product: dict, kind: str) -> str:
+    from sim.core.outputs import label_or_never
+
+    return label_or_never(product["breakeven"][kind])
 
 
 def quarters_title(quarters: int | None, total: int) -> str:

@@ -25,6 +25,8 @@ from sim.io.staged import write_staged
 from sim.model.result import Result
 
 RUN_FILES = ("config.yaml", "monthly.csv", "monthly.parquet", "quarterly.csv", "summary.json")
+LINEUP_FILES = ("products_monthly.csv", "products_quarterly.csv", "trims_monthly.csv")
+"""Written beside :data:`RUN_FILES` when the scenario has several products or trims."""
 HINT = "run the scenario again (scaleup run) to rewrite the folder"
 
 
@@ -56,6 +58,8 @@ def write_run(
         with open(stage / "monthly.parquet", "wb") as fh:  # Arrow cannot open non-UTF-8 names
             result.monthly.to_parquet(fh, index=False)
         csv_precision(result.quarterly).to_csv(stage / "quarterly.csv", index=False)
+        for stem, table in result.lineup_tables.items():
+            csv_precision(table).to_csv(stage / f"{stem}.csv", index=False)
         (stage / "summary.json").write_text(
             json.dumps(result.summary, indent=2) + "\n", encoding="utf-8"
         )
@@ -79,6 +83,8 @@ class RunFolder:
     """``summary.json``: break-even months, milestones, seed, mode."""
     config: dict[str, Any]
     """The resolved scenario as run (``config.yaml``)."""
+    products: pd.DataFrame | None = None
+    """One row per month and product (``products_monthly.csv``; None for one plain product)."""
 
 
 def read_run(folder: str | os.PathLike[str]) -> RunFolder:
@@ -100,4 +106,10 @@ def read_run(folder: str | os.PathLike[str]) -> RunFolder:
     config = read_yaml(folder / "config.yaml", HINT)
     if not isinstance(config, dict):
         raise bad_file(folder / "config.yaml", "is not a scenario mapping", HINT)
-    return RunFolder(folder, monthly, quarterly, summary, config)
+    products = None
+    if (folder / "products_monthly.csv").exists():
+        products = read_csv(folder / "products_monthly.csv", HINT)
+        require_columns(
+            products, ("month", "product", "deliveries"), folder / "products_monthly.csv", HINT
+        )
+    return RunFolder(folder, monthly, quarterly, summary, config, products)

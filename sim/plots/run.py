@@ -323,3 +323,68 @@ def cash(
         marks.mark_month(ax, x, y, payback, f"payback {payback}", linestyle="--")
     marks.finish_axes(ax, x, ylabel="Cumulative cash (USD)", usd=True)
     return fig
+
+
+# ---------------------------------------------------------------------------- products
+
+
+def deliveries_by_product(products: pd.DataFrame, title: str | None = None) -> Figure:
+    """Deliveries per month stacked by product (``Result.products_monthly``): the top edge is
+    the plant's total, each band one product's cars."""
+    marks.require(products, ("month", "product", "deliveries"), "deliveries_by_product")
+    wide = _by_product(products, "deliveries").fillna(0.0)
+    fig, (ax,) = style.new_figure(title=title or "Deliveries by product")
+    x = style.month_dates(wide.index)
+    bottom = np.zeros(len(wide))
+    for i, name in enumerate(wide.columns):
+        top = bottom + wide[name].to_numpy(float)
+        ax.fill_between(x, bottom, top, color=style.colour(i), alpha=0.85, lw=0, label=str(name))
+        bottom = top
+    ax.plot(x, bottom, color=OKABE_ITO["black"], lw=1.0, label="all products")
+    marks.finish_axes(ax, x, ylabel="Cars delivered per month", count=True)
+    ax.set_ylim(bottom=0)
+    style.legend(ax, loc="upper left", ncols=min(len(wide.columns) + 1, 4))
+    return fig
+
+
+def unit_cost_by_product(products: pd.DataFrame, title: str | None = None) -> Figure:
+    """Per product: cost of goods sold per delivered car (its shared line costs included,
+    solid) against its average selling price (dashed), in the months it delivers cars.
+
+    The y-range leaves out each product's months of tiny volume (:mod:`sim.plots.yrange`)."""
+    needed = ("month", "product", "deliveries", "unit_cogs", "asp")
+    marks.require(products, needed, "unit_cost_by_product")
+    deliveries = _by_product(products, "deliveries").fillna(0.0)
+    cost, price = _by_product(products, "unit_cogs"), _by_product(products, "asp")
+    fig, (ax,) = style.new_figure(title=title or "Unit cost against price, by product")
+    x = style.month_dates(deliveries.index)
+    series, keep = [], np.zeros(len(x), dtype=bool)
+    for i, name in enumerate(deliveries.columns):
+        cars = deliveries[name].to_numpy(float)
+        shown = cars > 0
+        c = np.where(shown, cost[name].to_numpy(float), np.nan)
+        p = np.where(shown, price[name].to_numpy(float), np.nan)
+        colour = style.colour(i)
+        ax.plot(x, c, color=colour, lw=LINE_WIDTH, label=f"{name}: cost per car")
+        ax.plot(x, p, color=colour, lw=LINE_WIDTH, ls="--", label=f"{name}: price")
+        series += [c, p]
+        keep |= yrange.readable_months(cars) & shown
+    span = yrange.limits(series, keep)
+    if span is not None:
+        ax.set_ylim(max(span[0], 0.0), span[1])
+        marks.note(ax, "months of tiny volume are off the scale")
+    else:
+        ax.set_ylim(bottom=0)
+    marks.finish_axes(ax, x, ylabel="USD per delivered car", usd=True)
+    style.legend(ax, loc="lower left", ncols=2)
+    return fig
+
+
+def _by_product(products: pd.DataFrame, column: str) -> pd.DataFrame:
+    """``column`` as a months x products table, products in their first-seen order."""
+    order = list(dict.fromkeys(products["product"].astype(str)))
+    wide = products.pivot_table(
+        index=products["month"].astype(str), columns="product", values=column, aggfunc="sum",
+        dropna=False,
+    )  # fmt: skip
+    return wide.reindex(columns=order)

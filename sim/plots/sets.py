@@ -15,7 +15,14 @@ from matplotlib.figure import Figure
 
 from sim.core.format import factor_value
 from sim.core.outputs import ANALYSIS_METRICS
-from sim.plots.run import cash, operations, per_car_profit, unit_cost
+from sim.plots.run import (
+    cash,
+    deliveries_by_product,
+    operations,
+    per_car_profit,
+    unit_cost,
+    unit_cost_by_product,
+)
 from sim.plots.sensitivity import breakeven_heatmap, sobol_indices, tornado
 from sim.plots.sweep import (
     MAX_GROUPS,
@@ -36,8 +43,11 @@ def run_set(
     summary: Mapping[str, Any],
     window: Window | None = None,
     quarterly: pd.DataFrame | None = None,
+    products: pd.DataFrame | None = None,
 ) -> Figures:
-    """The four figures of one run: per-car profit, operations, unit cost, cash.
+    """The four figures of one run: per-car profit, operations, unit cost, cash; with
+    ``products`` (``Result.products_monthly``) of more than one product, also its deliveries
+    stacked by product and each product's unit cost against its price.
 
     ``window`` limits them to its months; with ``window.quarterly`` the per-car figures (profit
     and unit cost) go by calendar quarter, from ``quarterly`` (``Result.quarterly`` or
@@ -52,7 +62,7 @@ def run_set(
         if quarterly is None:
             raise ValueError("a quarterly view needs the run's quarterly table")
         per_car, by = window.quarters(quarterly), " by quarter"
-    return {
+    figs = {
         "per_car_profit": per_car_profit(
             per_car, be, title=f"Operating profit per delivered car{by}: {name}",
             by_quarter=window.quarterly, window=part,
@@ -65,6 +75,15 @@ def run_set(
         ),
         "cash": cash(shown, be, title=f"Cumulative cash: {name}", window=part),
     }  # fmt: skip
+    if products is not None and products["product"].nunique() > 1:
+        by_product = window.months(products)
+        figs["deliveries_by_product"] = deliveries_by_product(
+            by_product, title=f"Deliveries by product: {name}"
+        )
+        figs["unit_cost_by_product"] = unit_cost_by_product(
+            by_product, title=f"Unit cost against price, by product: {name}"
+        )
+    return figs
 
 
 def sweep_set(
