@@ -1,5 +1,8 @@
 """Time one default 60-month run in both modes and compare it with a bare SimPy loop.
 
+Then the same for the two-product scenario (``configs/xiaomi_su7_suv.yaml``), as a ratio to the
+default run measured in this process.
+
     python benchmarks/bench_run.py [--repeats N] [--json FILE] [--profile]
 
 For each mode: the median, P10 and P90 of ``simulate()`` wall time over N runs (stochastic runs
@@ -42,6 +45,9 @@ TABLES = ("monthly", "quarterly", "summary")
 """Result properties timed after each run, in this order (``quarterly`` reuses ``monthly``)."""
 TARGET_STOCHASTIC_MS = 20.0  # aim for one stochastic 60-month run, in milliseconds
 TARGET_OVERHEAD_RATIO = 3.0  # aim for model run time / bare SimPy loop time
+LINEUP = Path(__file__).resolve().parents[1] / "configs" / "xiaomi_su7_suv.yaml"
+"""The two-product scenario the ``lineup`` rows time."""
+TARGET_LINEUP_RATIO = 2.0  # aim for a two-product run / a default run
 PROFILE_RUNS = 20  # stochastic runs under cProfile
 PROFILE_TOP = 15  # functions printed, by tottime
 
@@ -171,6 +177,12 @@ def run_benchmark(repeats: int) -> dict[str, Any]:
                 "bare_loop": round(loop * 1e3 / n_events, 3),
             },
         }
+    lineup_scenario = load_scenario(LINEUP)
+    lineup: dict[str, Any] = {}
+    for mode in MODES:
+        model = bench_model(lineup_scenario, mode, repeats)
+        ratio = model["run_ms"]["median"] / modes[mode]["run_ms"]["median"]
+        lineup[mode] = {**model, "ratio_to_default": round(ratio, 3)}
     stoch = modes["stochastic"]
     return {
         "benchmark": "bench_run",
@@ -181,6 +193,7 @@ def run_benchmark(repeats: int) -> dict[str, Any]:
         "units": "milliseconds of wall time (time.perf_counter); ratio is dimensionless",
         "machine": machine_info(),
         "modes": modes,
+        "lineup": {"scenario": lineup_scenario.name, "modes": lineup},
         "targets": {
             "stochastic_run_ms": {
                 "aim": TARGET_STOCHASTIC_MS,
@@ -191,6 +204,11 @@ def run_benchmark(repeats: int) -> dict[str, Any]:
                 "aim": TARGET_OVERHEAD_RATIO,
                 "value": stoch["overhead_ratio"],
                 "met": stoch["overhead_ratio"] < TARGET_OVERHEAD_RATIO,
+            },
+            "lineup_ratio": {
+                "aim": TARGET_LINEUP_RATIO,
+                "value": lineup["stochastic"]["ratio_to_default"],
+                "met": lineup["stochastic"]["ratio_to_default"] < TARGET_LINEUP_RATIO,
             },
         },
     }
@@ -225,12 +243,21 @@ def format_report(fig: dict[str, Any]) -> str:
         lines.append(f"  {'overhead ratio':<22}{r['overhead_ratio']:>9.2f}")
         for name, s in r["tables_ms"].items():
             lines.append(row(f".{name}", s))
+    lu = fig["lineup"]
+    lines.append(f"line-up {lu['scenario']!r} (two products)")
+    for mode, r in lu["modes"].items():
+        ev = r["events"]["median"]
+        lines.append(
+            row(f"simulate() {mode[:5]}.", r["run_ms"], f"{r['ratio_to_default']:.2f}x the "
+                f"default ({ev:g} events)")
+        )  # fmt: skip
     t = fig["targets"]
-    rt, ot = t["stochastic_run_ms"], t["overhead_ratio"]
+    rt, ot, lt = t["stochastic_run_ms"], t["overhead_ratio"], t["lineup_ratio"]
     lines.append(
         f"aims: stochastic run < {rt['aim']:g} ms: {rt['median']:.2f} "
         f"({'met' if rt['met'] else 'not met'}); overhead ratio < {ot['aim']:g}: "
-        f"{ot['value']:.2f} ({'met' if ot['met'] else 'not met'})"
+        f"{ot['value']:.2f} ({'met' if ot['met'] else 'not met'}); line-up < {lt['aim']:g}x "
+        f"the default: {lt['value']:.2f} ({'met' if lt['met'] else 'not met'})"
     )
     return "\n".join(lines)
 
