@@ -115,10 +115,16 @@ class SensitivitySpec(Strict):
 
 
 def default_label(path: str) -> str:
-    """``factory.lines.phase1.ramp.months`` -> ``phase1 ramp months``."""
+    """``factory.lines.phase1.ramp.months`` -> ``phase1 ramp months``; a product's path keeps
+    the product's name (``products.suv.trims.max.price_usd.base`` -> ``suv trims max price
+    usd``)."""
     generic = {"factory", "lines", "costs", "components", "base"}
-    parts = [p for p in path.split(".") if p not in generic] or path.split(".")
-    return " ".join(parts[-3:]).replace("_", " ")
+    given = path.split(".")
+    product = []
+    if len(given) > 2 and given[0] == "products":
+        product, given = [given[1]], given[2:]
+    parts = [p for p in given if p not in generic] or given
+    return " ".join(product + parts[-3:]).replace("_", " ")
 
 
 # --------------------------------------------------------------------------- checking

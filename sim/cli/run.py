@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 from pathlib import Path
 
 from sim.cli.common import overrides_from
@@ -86,6 +87,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         raise ConfigError("command line", "--seed", "give --seed or --deterministic, not both")
     if args.seed is not None and args.seed < 0:
         raise ConfigError("command line", "--seed", f"must be >= 0 (got {args.seed})")
+    from sim.config.lineup import notes
     from sim.core.calendar import month_label, shift_label
 
     quarters = quarters_of(args.quarters)
@@ -93,6 +95,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.config, overrides_from(args.sets), override_source="--set")
     first = month_label(scenario.start)
     window = window_of(args, first, shift_label(first, scenario.horizon_months - 1))
+    for note in notes(scenario):
+        print(f"scaleup: note: {args.config}: {note}", file=sys.stderr, flush=True)
     mode = "deterministic" if args.deterministic else None
     if args.seed is not None:
         mode = "stochastic"

@@ -66,7 +66,9 @@ def check(path: str, scenario: str | None) -> str:
         analysis = load_analysis(scenario, spec=path)
         on = f"on {scenario}" if scenario is not None else "on the default scenario"
         return f"sensitivity {analysis.name}, checked {on}"
+    from sim.config.lineup import notes
     from sim.core.calendar import month_label
 
     sc = load_scenario(path)
-    return f"{sc.name}, {sc.horizon_months} months from {month_label(sc.start)}"
+    said = "".join(f"; note: {n}" for n in notes(sc))
+    return f"{sc.name}, {sc.horizon_months} months from {month_label(sc.start)}{said}"

@@ -57,3 +57,23 @@ def products_of_line(sc: Scenario, line_products: list[str] | None) -> list[str]
     """The products a line builds, in line-up order."""
     names = list(lineup(sc))
     return names if line_products is None else [n for n in names if n in line_products]
+
+
+def notes(sc: Scenario) -> list[str]:
+    """What a valid scenario does that its author may not expect, one line each (``scaleup
+    validate`` and ``scaleup run`` print them): a product launched after the horizon."""
+    from sim.core.calendar import month_label, shift_label
+
+    last = shift_label(month_label(sc.start), sc.horizon_months - 1)
+    out = []
+    for name, product in lineup(sc).items():
+        day = launch_date(sc, product)
+        if month_label(day) > last:
+            where = "launch.date" if name == sc.product else f"products.{name}.launch.date"
+            opens = product.launch.reservations_from
+            takes = "" if opens is None or month_label(opens) > last else " but its reservations"
+            out.append(
+                f"{where}: {name} launches {day.isoformat()}, after the horizon (last month "
+                f"{last}): it builds no cars in this run{takes and ' (it takes reservations)'}"
+            )
+    return out

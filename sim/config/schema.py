@@ -130,8 +130,8 @@ class Launch(Strict):
     """The launch event: preorders taken before the run, some of which become firm orders."""
 
     preorders: Annotated[float, Field(ge=0, le=1e8)] = 0.0
-    """Preorders taken at the launch event (cars); the firm ones arrive as orders on day 0 of
-    the run (stochastic runs draw how many turn firm)."""
+    """Preorders taken at the launch event (cars); the firm ones arrive as orders on the launch
+    day (day 0 of the run unless ``date`` is later; stochastic runs draw how many turn firm)."""
     firm_share: Share = 1.0
     """Share of preorders that become firm (locked, non-refundable) orders; the rest are lost."""
     deposit_usd: UsdPerCar = 0.0
@@ -151,8 +151,9 @@ class Launch(Strict):
     reservations_from: Date | None = None
     """When the launch orders were taken, if not all on the launch day: they are spread evenly
     over the days from this date to the day before ``date`` (the run's start if left out), and
-    their age counts toward ``patience`` (an order older than the grace period may cancel from
-    the launch day on). Left out, every launch order is placed on the launch day."""
+    their age counts toward ``patience`` (an order older than the grace period may cancel before
+    the first car; days before the run's start arrive on day 0, already aged). Left out, every
+    launch order is placed on the launch day."""
 
 
 class ConstantDemand(Strict):

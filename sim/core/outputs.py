@@ -261,7 +261,10 @@ _USD = (
     "deposits", "working_capital", "cash_flow_operating", "cash_flow_working_capital",
     "cash_flow_investing", "cash_flow", "cumulative_cash",
     "cumulative_cash_without_working_capital", "capital_needed_p50", "capital_needed_p90",
-    "capital_needed_mean", "final_cumulative_cash_p50",
+    "capital_needed_mean", "final_cumulative_cash_p50", "opex_shared", "deposit_refunds",
+    "company_other_gross_profit", "company_shared_opex", "company_operating_profit",
+    "company_interest", "company_pretax_profit", "company_tax", "company_net_income",
+    "variable_cost",
 )  # fmt: skip
 COLUMN_UNITS: dict[str, str] = {
     "month": "YYYY-MM",
@@ -277,6 +280,11 @@ COLUMN_UNITS: dict[str, str] = {
     "p90_wait_days": "days",
     **dict.fromkeys(("asp", "unit_cogs", "operating_profit_per_car"), "USD a car"),
     "gross_margin": "fraction",
+    "share": "fraction",
+    "price": "USD a car",
+    "unit_variable_cost": "USD a car",
+    "product": "name",
+    "trim": "name",
     **dict.fromkeys(_USD, "USD"),
     "point_id": "id",
     "variant": "name",
@@ -286,8 +294,8 @@ COLUMN_UNITS: dict[str, str] = {
     **dict.fromkeys(("p_breakeven", "p_holds", "p_before_baseline"), "fraction"),
     **{f"breakeven_p{q}": "YYYY-MM" for q in (10, 50, 90)},
 }
-"""The unit of each column of the run folder's ``monthly.csv`` and ``quarterly.csv`` and the
-sweep's ``points.csv`` and ``comparison.csv`` (names in :data:`UNITS`); families of columns
+"""The unit of each column of the run folder's ``monthly.csv`` and ``quarterly.csv`` (and its
+per-product and per-trim tables) and the sweep's ``points.csv`` and ``comparison.csv`` (names in :data:`UNITS`); families of columns
 are in :data:`UNIT_PATTERNS`. The one place a column's unit is said: the CSV precision
 (:func:`sim.core.format.csv_precision`) follows it."""
 UNIT_PATTERNS = (

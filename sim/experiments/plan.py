@@ -303,11 +303,12 @@ def _validate(
     try:
         scenario_from_dict(data, source)
     except ConfigError as exc:
+        said = f"{exc.field}: {exc.message}" if exc.field else exc.message
         if cell is None:
-            raise ConfigError(source, where, f"{exc.field}: {exc.message}") from None
+            raise ConfigError(source, where, said) from None
         blame = next((p for p in cell if exc.field == p or str(exc.field).startswith(p)), None)
         at = ", ".join(f"{p}={v!r}" for p, v in cell.items())
         field = f"grid.{blame}" if blame else "grid"
         raise ConfigError(
-            source, field, f"variant {variant} with {at}: {exc.field}: {exc.message}"
+            source, field, f"variant {variant} with {at}: {said}"
         ) from None

@@ -96,3 +96,15 @@ def test_options_are_keyword_only(work, write_spec):
     with pytest.raises(TypeError):
         run_sweep(work / "tiny.yaml", "serial")
     assert not (work / "outputs").exists()
+
+
+def test_default_labels_keep_the_product_of_a_product_path():
+    from sim.analysis.spec import default_label
+
+    assert default_label("factory.lines.phase1.ramp.months") == "phase1 ramp months"
+    assert default_label("products.suv.trims.max.price_usd.base") == "suv trims max price usd"
+    assert (
+        default_label("products.suv.costs.components.body_and_parts.first_unit_usd")
+        == "suv body and parts first unit usd"
+    )
+    assert default_label("trims.max.price_usd.base") == "trims max price usd"

@@ -125,3 +125,17 @@ def test_every_run_folder_column_is_documented(tiny_run):
     row = next(line for line in readme if line.startswith("| `quarterly.csv` |"))
     quarterly = [str(c) for c in result.quarterly.columns]
     assert undocumented(quarterly, monthly + SPAN.findall(row)) == []
+
+
+def test_every_lineup_table_column_is_documented():
+    """The two-product scenario's tables: its monthly columns (refunds, shared opex, company)
+    in "Monthly columns", the per-product and per-trim ones in "Product and trim columns"."""
+    from sim import load_scenario, simulate
+
+    result = simulate(load_scenario(ROOT / "configs" / "xiaomi_su7_suv.yaml"))
+    monthly = column_table(ROOT / "README.md", "Monthly columns")
+    products = column_table(ROOT / "README.md", "Product and trim columns")
+    assert {"deposit_refunds", "opex_shared", "company_net_income"} <= set(result.monthly)
+    assert undocumented([str(c) for c in result.monthly.columns], monthly) == []
+    for stem, table in result.lineup_tables.items():
+        assert undocumented([str(c) for c in table.columns], products) == [], stem
