@@ -351,14 +351,16 @@ def unit_cost_by_product(products: pd.DataFrame, title: str | None = None) -> Fi
     """Per product: cost of goods sold per delivered car (its shared line costs included,
     solid) against its average selling price (dashed), in the months it delivers cars.
 
-    The y-range leaves out each product's months of tiny volume (:mod:`sim.plots.yrange`)."""
+    The y-range leaves out each product's months of tiny volume, under 5 % of its own busiest
+    month (:mod:`sim.plots.yrange`): their values sit on the edge as triangles, said under the
+    month axis."""
     needed = ("month", "product", "deliveries", "unit_cogs", "asp")
     marks.require(products, needed, "unit_cost_by_product")
     deliveries = _by_product(products, "deliveries").fillna(0.0)
     cost, price = _by_product(products, "unit_cogs"), _by_product(products, "asp")
     fig, (ax,) = style.new_figure(title=title or "Unit cost against price, by product")
     x = style.month_dates(deliveries.index)
-    series, keep = [], np.zeros(len(x), dtype=bool)
+    series, keep, groups = [], [], []
     for i, name in enumerate(deliveries.columns):
         cars = deliveries[name].to_numpy(float)
         shown = cars > 0
@@ -367,15 +369,17 @@ def unit_cost_by_product(products: pd.DataFrame, title: str | None = None) -> Fi
         colour = style.colour(i)
         ax.plot(x, c, color=colour, lw=LINE_WIDTH, label=f"{name}: cost per car")
         ax.plot(x, p, color=colour, lw=LINE_WIDTH, ls="--", label=f"{name}: price")
+        readable = yrange.readable_months(cars) & shown  # this product's own busiest month
         series += [c, p]
-        keep |= yrange.readable_months(cars) & shown
-    span = yrange.limits(series, keep)
+        keep += [readable, readable]
+        groups += [(x, c, colour), (x, p, colour)]
+    span = yrange.limits([np.concatenate(series)], np.concatenate(keep))
+    marks.finish_axes(ax, x, ylabel="USD per delivered car", usd=True)
     if span is not None:
-        ax.set_ylim(max(span[0], 0.0), span[1])
-        marks.note(ax, "months of tiny volume are off the scale")
+        span = (max(span[0], 0.0), span[1])
+        yrange.clip_groups(ax, groups, span, money, what="values")
     else:
         ax.set_ylim(bottom=0)
-    marks.finish_axes(ax, x, ylabel="USD per delivered car", usd=True)
     style.legend(ax, loc="lower left", ncols=2)
     return fig
 

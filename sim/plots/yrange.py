@@ -129,8 +129,9 @@ def clip_groups(
                     worst = (month_label(x[i].astype(object)), float(y[i]))
     if worst is not None:
         target = note_ax or ax
+        noun = what if n != 1 else what.removesuffix("s")
         note = (
-            f"{n} {what} off the scale (\u25bc\u25b2) in months under {MIN_VOLUME_SHARE:.0%} of "
+            f"{n} {noun} off the scale (\u25bc\u25b2) in months under {MIN_VOLUME_SHARE:.0%} of "
             f"the busiest month's deliveries;\nfurthest {text(worst[1])} ({worst[0]})"
         ).replace("$", r"\$")
         target.set_xlabel(f"{target.get_xlabel()}\n{note}".strip())

@@ -386,3 +386,54 @@ def test_the_window_and_the_quarterly_view(tmp_path):
         Window("2026-01", "2025-01")
     with pytest.raises(ValueError, match="no month of the run"):
         Window("2031-01").check("2024-04", "2029-03")
+
+
+# ---------------------------------------------------------------------------- products
+
+
+def two_products(months: int = 12) -> pd.DataFrame:
+    """A per-product table: ``a`` from the first month, ``b`` from the sixth with a tiny first
+    month (10 cars at USD 900,000 a car) while ``a`` delivers thousands."""
+    one = synthetic(months)
+    a = one[["month", "deliveries"]].assign(
+        product="a", unit_cogs=25000.0, asp=30000.0
+    )  # fmt: skip
+    b_cars = np.array([0.0] * 5 + [10.0] + [3000.0] * (months - 6))
+    b_cost = np.where(b_cars > 0, 27000.0, np.nan)
+    b_cost[5] = 900000.0
+    b = pd.DataFrame(
+        {"month": one["month"], "deliveries": b_cars, "product": "b", "unit_cogs": b_cost,
+         "asp": np.where(b_cars > 0, 40000.0, np.nan)}
+    )  # fmt: skip
+    return pd.concat([a, b], ignore_index=True)
+
+
+def test_deliveries_by_product_stack_to_the_total():
+    from sim.plots.run import deliveries_by_product
+
+    table = two_products()
+    fig = deliveries_by_product(table)
+    (ax,) = fig.axes
+    bands = [c for c in ax.collections if isinstance(c, PolyCollection)]
+    assert [b.get_label() for b in bands] == ["a", "b"]
+    (total,) = [ln for ln in ax.get_lines() if ln.get_label() == "all products"]
+    want = table.groupby("month", sort=False)["deliveries"].sum().to_numpy()
+    np.testing.assert_allclose(total.get_ydata(), want)
+
+
+def test_unit_cost_by_product_keeps_a_products_tiny_first_month_off_the_scale():
+    from sim.plots.run import unit_cost_by_product
+
+    fig = unit_cost_by_product(two_products())
+    (ax,) = fig.axes
+    lo, hi = ax.get_ylim()
+    # b's launch month (10 cars, under 5 % of b's busiest 3,000) does not set the range, even
+    # though a delivers thousands that month: the kept values and zero, 0 .. 40,000, padded by
+    # 8 % of that span above (and clipped at zero below)
+    assert lo == 0.0 and hi == pytest.approx(40000.0 * 1.08)
+    triangles = [ln for ln in ax.get_lines() if ln.get_marker() == "^"]
+    assert len(triangles) == 1 and len(triangles[0].get_xdata()) == 1
+    note = ax.get_xlabel().replace("\\$", "$")
+    assert "1 value off the scale" in note and "$900,000" in note
+    labels = [ln.get_label() for ln in data_lines(ax) if ln.get_marker() in ("None", "")]
+    assert labels == ["a: cost per car", "a: price", "b: cost per car", "b: price"]
