@@ -106,10 +106,11 @@ def answer_rows(summary: Mapping[str, Any], back: Relapse | None) -> list[tuple[
 def lead_sentence(summary: Mapping[str, Any], back: Relapse | None) -> str:
     be, cap = summary["breakeven"], summary.get("capital") or {}
     first, held = be["operating_per_car"], be["operating_per_car_sustained"]
+    whose = " of the car business" if "company" in summary else ""
     if not first:
-        text = "Operating profit per delivered car does not reach zero within the horizon"
+        text = f"Operating profit per delivered car{whose} does not reach zero within the horizon"
     else:
-        text = f"Operating profit per delivered car first reaches zero in {first}"
+        text = f"Operating profit per delivered car{whose} first reaches zero in {first}"
         text += (
             f" and holds {be['sustain_months']} months from {held}"
             if held
@@ -133,6 +134,33 @@ QUARTER_COLUMNS = (
     ("per car", "operating_profit_per_car", money),
     ("cumulative cash", "cumulative_cash", money),
 )
+
+
+COMPANY_ROWS = {"operating_profit": "car business operating profit"}
+"""How the company section names a total that is the car business's."""
+PRODUCT_HEADER = (
+    "product",
+    "first delivery",
+    "operating profit per car \u2265 0",
+    "held (sustained)",
+    "cars delivered",
+    "operating profit",
+)
+
+
+def product_rows(products: Mapping[str, Any]) -> list[list[str]]:
+    """One row per product of ``summary.json``'s ``products``."""
+    return [
+        [
+            name,
+            label_or_never(p["first_delivery"]),
+            label_or_never(p["breakeven"]["operating_per_car"]),
+            label_or_never(p["breakeven"]["operating_per_car_sustained"]),
+            count(p["totals"]["deliveries"]),
+            money(p["totals"]["operating_profit"]),
+        ]
+        for name, p in products.items()
+    ]
 
 
 def quarter_rows(quarterly: pd.DataFrame) -> tuple[list[str], list[list[str]]]:
@@ -160,8 +188,31 @@ def run_page(run: RunFolder) -> Page:
     back = relapse(run.monthly, s["breakeven"])
     page.lead(lead_sentence(s, back))
     page.section("The answer", table(("question", "answer"), answer_rows(s, back), "answer"))
-    figs = run_set(run.monthly, s)
+    figs = run_set(run.monthly, s, products=run.products)
     page.section("Figures", *(figure(name, fig) for name, fig in figs.items()))
+    if s.get("products"):
+        page.section(
+            "By product",
+            note(
+                "Each product's own cars, revenue and costs, with its share of the shared costs "
+                "(a line's fixed cost and depreciation by the output it got; R&D, SG&A and shared "
+                "opex by its share of revenue): products_monthly.csv and products_quarterly.csv."
+            ),
+            table(PRODUCT_HEADER, product_rows(s["products"])),
+        )
+    if s.get("company"):
+        co = s["company"]
+        page.section(
+            "The company",
+            note(co["reports"][:1].upper() + co["reports"][1:] + "."),
+            table(
+                ("over the horizon", "USD"),
+                [
+                    (COMPANY_ROWS.get(k, k.replace("_", " ")), money(v))
+                    for k, v in co["totals"].items()
+                ],
+            ),
+        )
     header, rows = quarter_rows(run.quarterly)
     page.section(
         "Every quarter",

@@ -217,3 +217,28 @@ def test_a_headless_browser_renders_the_figures_and_the_numbers(folders, tmp_pat
     pixels = matplotlib.image.imread(shot)
     assert pixels.shape[:2] == (2400, 1280)
     assert pixels[..., :3].std() > 0.05  # text and figures, not a blank page
+
+
+def test_a_lineup_report_has_its_products_and_its_company(tmp_path):
+    """Each product's row and the company's totals, as ``summary.json`` has them, and the two
+    product figures."""
+    from sim import load_scenario
+    from sim.core.format import count, money
+
+    root = Path(__file__).resolve().parents[2]
+    result = simulate(load_scenario(root / "configs" / "xiaomi_su7_suv.yaml"))
+    text = text_of(report_html(write_run(result, tmp_path / "run")))
+    assert "per delivered car of the car business first reaches zero" in text
+    products = text[text.index("By product") : text.index("The company")]
+    for name, p in result.summary["products"].items():
+        row = (
+            f"{name} {p['first_delivery']} {p['breakeven']['operating_per_car']} "
+            f"{p['breakeven']['operating_per_car_sustained']} "
+            f"{count(p['totals']['deliveries'])} {money(p['totals']['operating_profit'])}"
+        )
+        assert row in products
+    company = text[text.index("The company") : text.index("Every quarter")]
+    totals = result.summary["company"]["totals"]
+    assert f"car business operating profit {money(totals['operating_profit'])}" in company
+    assert f"company net income {money(totals['company_net_income'])}" in company
+    assert "deliveries by product" in text and "unit cost by product" in text
