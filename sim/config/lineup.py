@@ -62,18 +62,17 @@ def products_of_line(sc: Scenario, line_products: list[str] | None) -> list[str]
 def notes(sc: Scenario) -> list[str]:
     """What a valid scenario does that its author may not expect, one line each (``scaleup
     validate`` and ``scaleup run`` print them): a product launched after the horizon."""
-    from sim.core.calendar import month_label, shift_label
-
-    last = shift_label(month_label(sc.start), sc.horizon_months - 1)
+    months = sc.start.year * 12 + sc.start.month - 1 + sc.horizon_months - 1
+    last = f"{months // 12:04d}-{months % 12 + 1:02d}"
     out = []
     for name, product in lineup(sc).items():
         day = launch_date(sc, product)
-        if month_label(day) > last:
+        if f"{day.year:04d}-{day.month:02d}" > last:
             where = "launch.date" if name == sc.product else f"products.{name}.launch.date"
             opens = product.launch.reservations_from
-            takes = "" if opens is None or month_label(opens) > last else " but its reservations"
+            takes = opens is not None and f"{opens.year:04d}-{opens.month:02d}" <= last
             out.append(
                 f"{where}: {name} launches {day.isoformat()}, after the horizon (last month "
-                f"{last}): it builds no cars in this run{takes and ' (it takes reservations)'}"
+                f"{last}): it builds no cars in this run{' (it takes reservations)' * takes}"
             )
     return out

@@ -624,7 +624,7 @@ class Mix(Strict):
             total = sum(shares.values())
             if abs(total - 1.0) > 1e-6:
                 where = "shares" if when == "shares" else f"changes.{when}"
-                raise ValueError(f"mix {where} must sum to 1, got {total:.6g}")
+                raise ValueError(f"{where}: must sum to 1, got {total:.6g}")
         return self
 
 
@@ -634,13 +634,15 @@ def check_product(
     """One product's own consistency: a price or trims (not both), a mix over its trims, cost
     factors naming its components, a battery for every car a ``battery_kwh`` component prices."""
     if trims and price.asp_usd is not None:
-        raise ValueError("price.asp_usd and trims exclude each other: with trims each has a price")
+        raise ValueError("price.asp_usd: not with trims (each trim has its own price)")
     if not trims and price.asp_usd is None:
-        raise ValueError("price.asp_usd is missing (or give trims, each with a price)")
+        raise ValueError(
+            "price.asp_usd: required field is missing (or give trims, each with a price)"
+        )
     if not trims and mix is not None:
-        raise ValueError("mix needs trims")
+        raise ValueError("mix: needs trims")
     if len(trims) > 1 and mix is None:
-        raise ValueError(f"mix is missing: {len(trims)} trims need their shares")
+        raise ValueError(f"mix: required field is missing ({len(trims)} trims need their shares)")
     if mix is not None:
         for when, shares in [("shares", mix.shares), *mix.changes.items()]:
             for name in shares:
@@ -665,8 +667,8 @@ def check_product(
             sizes = [battery_kwh]
         if min(sizes) <= 0:
             raise ValueError(
-                f"cost component {per_kwh[0]!r} is priced per kWh: give battery_kwh (of the"
-                " product, or of every trim)"
+                f"costs.components.{per_kwh[0]}: priced per kWh (experience battery_kwh): give"
+                " battery_kwh (of the product, or of every trim)"
             )
 
 
@@ -898,7 +900,7 @@ class Scenario(Strict):
                         f" (products: {', '.join(known)})"
                     )
             if line.products and len(set(line.products)) != len(line.products):
-                raise ValueError(f"factory.lines.{line_name}.products names a product twice")
+                raise ValueError(f"factory.lines.{line_name}.products: names a product twice")
         for name in known:
             if not any(
                 ln.products is None or name in ln.products for ln in self.factory.lines.values()
@@ -909,11 +911,11 @@ class Scenario(Strict):
         if al.policy == "priority":
             if sorted(al.order) != sorted(known) or len(set(al.order)) != len(al.order):
                 raise ValueError(
-                    f"{where}.order must name every product once (products: {', '.join(known)};"
+                    f"{where}.order: must name every product once (products: {', '.join(known)};"
                     f" got {', '.join(al.order) or 'none'})"
                 )
         elif al.order:
-            raise ValueError(f"{where}.order is only for policy priority")
+            raise ValueError(f"{where}.order: only for policy priority")
         if al.policy == "shares":
             unknown = [n for n in al.shares if n not in known]
             if unknown:
@@ -923,9 +925,9 @@ class Scenario(Strict):
                 raise ValueError(f"{where}.shares: no share for product {missing[0]!r}")
             total = sum(al.shares.values())
             if abs(total - 1.0) > 1e-6:
-                raise ValueError(f"{where}.shares must sum to 1, got {total:.6g}")
+                raise ValueError(f"{where}.shares: must sum to 1, got {total:.6g}")
         elif al.shares:
-            raise ValueError(f"{where}.shares is only for policy shares")
+            raise ValueError(f"{where}.shares: only for policy shares")
         return self
 
     @model_validator(mode="after")

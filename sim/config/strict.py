@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import re
 import types
 from collections.abc import Callable, Iterable, Mapping
 from functools import cache
@@ -145,10 +146,28 @@ def translate(
         msg = str(err["msg"]).removeprefix("Value error, ").replace("Input should be", "must be")
         own = kind == "value_error"  # our validators already say what they got
         message = msg if own or isinstance(got, Mapping | list) else f"{msg} (got {show(got)})"
+        if own:  # a check across fields names the one at fault first: "mix.shares: ..."
+            parts, message = _own_field(model, parts, message)
     line = locate(parts) if locate is not None and parts else None
     if line is not None:
         message += f" (line {line})"
     return ConfigError(source, ".".join(map(str, parts)) or None, message)
+
+
+_PATH = re.compile(r"([A-Za-z_][\w-]*(?:\.[\w-]+)*): ")
+
+
+def _own_field(model: type[BaseModel], parts: list[Any], message: str) -> tuple[list[Any], str]:
+    """A validator's ``"a.b: text"`` below ``parts``: the field becomes ``parts + a.b`` when
+    ``a`` is a key there, and the message its text."""
+    m = _PATH.match(message)
+    if m is None:
+        return parts, message
+    head = m.group(1).split(".")
+    keys = keys_at(model, parts)
+    if keys is None or head[0] not in keys:
+        return parts, message
+    return [*parts, *head], message[m.end() :]
 
 
 def _unknown_key(model: type[BaseModel], parts: list[Any], loc: list[Any]) -> str:

@@ -42,7 +42,7 @@ def test_a_plain_number_is_a_constant_schedule(tiny_scenario_dict, number):
         ("abc", "price.asp_usd", "expected a number (the same every month) or a mapping"),
         (True, "price.asp_usd", "(got true)"),
         ([1, 2], "price.asp_usd", "(got a list)"),
-        (None, "price.asp_usd", "(got null)"),
+        (None, "price.asp_usd", "required field is missing (or give trims"),  # null: none
         (-5, "price.asp_usd.base", "greater than or equal to 0 (got -5)"),
         (1e300, "price.asp_usd.base", "less than or equal to 10000000"),
     ],
