@@ -5,12 +5,20 @@
 >>> r = simulate(load_scenario())
 >>> save_figure(per_car_profit(r.monthly, r.summary["breakeven"]), "figs/per_car")
 
-Sweeps (tables of :func:`sim.experiments.read_sweep`): :func:`profit_bands`, :func:`fan_chart`,
-:func:`breakeven_distribution`, :func:`breakeven_heatmap`; sensitivity: :func:`tornado`,
-:func:`sobol_indices`.
+A line-up (``Result.products_monthly``): :func:`deliveries_by_product`,
+:func:`unit_cost_by_product`. Sweeps (tables of :func:`sim.experiments.read_sweep`):
+:func:`profit_bands`, :func:`fan_chart`, :func:`breakeven_distribution`,
+:func:`breakeven_heatmap`; sensitivity: :func:`tornado`, :func:`sobol_indices`.
 """
 
-from sim.plots.run import cash, operations, per_car_profit, unit_cost
+from sim.plots.run import (
+    cash,
+    deliveries_by_product,
+    operations,
+    per_car_profit,
+    unit_cost,
+    unit_cost_by_product,
+)
 from sim.plots.save import save_figure
 from sim.plots.sensitivity import breakeven_heatmap, sobol_indices, tornado
 from sim.plots.sweep import breakeven_distribution, fan_chart, profit_bands
@@ -19,6 +27,7 @@ __all__ = [
     "breakeven_distribution",
     "breakeven_heatmap",
     "cash",
+    "deliveries_by_product",
     "fan_chart",
     "operations",
     "per_car_profit",
@@ -27,4 +36,5 @@ __all__ = [
     "sobol_indices",
     "tornado",
     "unit_cost",
+    "unit_cost_by_product",
 ]
