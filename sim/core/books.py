@@ -17,7 +17,7 @@ from functools import cached_property
 
 import numpy as np
 
-from sim.config.lineup import lineup, products_of_line
+from sim.config.lineup import launch_date, lineup, products_of_line
 from sim.config.schema import Scenario
 from sim.core.calendar import DAYS_PER_YEAR, Calendar, add_months, schedule_by_month
 from sim.core.company import company_columns
@@ -329,12 +329,12 @@ def close_books(
         asp = first["asp"]
         avg_wait, p90_wait = first["avg_wait_days"], first["p90_wait_days"]
     else:
-        cars = sum(per[n]["deliveries"] * per[n]["asp"] for n in names)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            asp = np.where(deliveries >= MIN_CARS, cars / deliveries, np.nan)
+        asp = _mean_price(names, per, deliveries)
         avg_wait, p90_wait = wait_stats(ops, cal)
+    # a product launched after the horizon adds no cost columns (its costs are all zero)
+    within = [n for n in names if cal.day_of(launch_date(sc, products[n])) < cal.n_days]
     delivered: dict[str, np.ndarray] = {}
-    for name in names:
+    for name in within or names[:1]:
         for comp, values in costs[name].delivered.items():
             delivered[comp] = delivered[comp] + values if comp in delivered else values
     lines = line_period_costs(sc, cal)
@@ -431,6 +431,23 @@ def close_books(
     by_product = _allocate(sc, cal, names, per, costs, lines, line_output, rnd + sga, shared)
     trims = trim_books(products, names, per, costs, deliv, build, cal)
     return Books(columns=cols, products=by_product, trims=trims, operations=ops)
+
+
+def _mean_price(names, per, deliveries) -> np.ndarray:
+    """The month's average price over the products' deliveries: the one product's own price
+    in a month only it delivers, the first product's in a month none does (as when the model
+    held one product), else the delivery-weighted mean."""
+    cars = [per[n]["deliveries"] for n in names]
+    delivering = sum((c > 0).astype(int) for c in cars)
+    out = per[names[0]]["asp"].copy()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mean = sum(c * per[n]["asp"] for c, n in zip(cars, names, strict=True)) / deliveries
+    for c, n in zip(cars, names, strict=True):
+        alone = (delivering == 1) & (c > 0)
+        out[alone] = per[n]["asp"][alone]
+    many = delivering > 1
+    out[many] = np.where(deliveries[many] >= MIN_CARS, mean[many], np.nan)
+    return out
 
 
 def _allocate(sc, cal, names, per, costs, lines, line_output, fixed_opex, shared):

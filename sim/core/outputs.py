@@ -295,9 +295,9 @@ COLUMN_UNITS: dict[str, str] = {
     **{f"breakeven_p{q}": "YYYY-MM" for q in (10, 50, 90)},
 }
 """The unit of each column of the run folder's ``monthly.csv`` and ``quarterly.csv`` (and its
-per-product and per-trim tables) and the sweep's ``points.csv`` and ``comparison.csv`` (names in :data:`UNITS`); families of columns
-are in :data:`UNIT_PATTERNS`. The one place a column's unit is said: the CSV precision
-(:func:`sim.core.format.csv_precision`) follows it."""
+per-product and per-trim tables) and the sweep's ``points.csv`` and ``comparison.csv`` (names in
+:data:`UNITS`); families of columns are in :data:`UNIT_PATTERNS`. The one place a column's
+unit is said: the CSV precision (:func:`sim.core.format.csv_precision`) follows it."""
 UNIT_PATTERNS = (
     ("cogs_", "", "USD"),  # cogs_<component>: the month's cost of each bill-of-materials line
     ("", "_index", "months"),  # month indices (quantiles of break-even and milestones)

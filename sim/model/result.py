@@ -98,7 +98,8 @@ class Result:
     @cached_property
     def trims_monthly(self) -> pd.DataFrame:
         """One row per month, product and trim: its share of the product's deliveries, its
-        cars, list price, revenue and variable cost (a product without trims has one, named ``""``)."""
+        cars, list price, revenue and variable cost (a product without trims has one, named
+        ``""``)."""
         frames = []
         trims = {} if self.books is None else self.books.trims
         for (product, trim), cols in trims.items():
