@@ -309,6 +309,4 @@ def _validate(
         blame = next((p for p in cell if exc.field == p or str(exc.field).startswith(p)), None)
         at = ", ".join(f"{p}={v!r}" for p, v in cell.items())
         field = f"grid.{blame}" if blame else "grid"
-        raise ConfigError(
-            source, field, f"variant {variant} with {at}: {said}"
-        ) from None
+        raise ConfigError(source, field, f"variant {variant} with {at}: {said}") from None
