@@ -163,6 +163,11 @@ def lineup_process(env, inp: LineupInputs, log: LineupLog):
     order_days = [lg.orders for lg in logs]
     cancel_days = [lg.cancellations for lg in logs]
     hazard = [p.daily_hazard for p in prods]
+    prod_days = [lg.production for lg in logs]
+    alloc_days = [lg.allocated for lg in logs]
+    arrives = [bl.arrive for bl in backlogs]
+    allocates = [bl.allocate for bl in backlogs]
+    waits = [0.0] * k
     pool_caps = [c for c, _ in pools]
     changes = sorted({*opens, *(p.launch_day for p in prods)})
     next_change = min(changes)
@@ -199,7 +204,7 @@ def lineup_process(env, inp: LineupInputs, log: LineupLog):
                 arriving = order_days[i][d]
                 if d == 0 and seeded[i]:
                     arriving -= seeded[i]  # already in the backlog's aged cohorts
-                exposed = bl.arrive(arriving)
+                exposed = arrives[i](arriving)
                 h = hazard[i]
                 if exposed > 0 and h > 0:
                     if not stochastic:
@@ -211,7 +216,8 @@ def lineup_process(env, inp: LineupInputs, log: LineupLog):
                     if c:
                         cancel_days[i][d] = c
                         bl.cancel(c)
-                wants[i] = bl.exposed + bl.fresh + fg[i] - inventory[i]
+                waits[i] = w = bl.exposed + bl.fresh
+                wants[i] = w + fg[i] - inventory[i]
             if not launched:
                 continue
             # -- capacity by pool, split by the policy
@@ -238,7 +244,6 @@ def lineup_process(env, inp: LineupInputs, log: LineupLog):
                     given[i] += share
             # -- each product builds and allocates
             for i in launched:
-                bl = backlogs[i]
                 ci = cap[i]
                 if stochastic and ci > 0:
                     carry[i] += ci
@@ -246,17 +251,16 @@ def lineup_process(env, inp: LineupInputs, log: LineupLog):
                     carry[i] -= ci
                 want = wants[i]
                 made = ci if ci < want else (want if want > 0 else 0.0)
-                lg = logs[i]
                 if made:
-                    lg.production[d] = made
+                    prod_days[i][d] = made
                     built += made
-                waiting = bl.exposed + bl.fresh
+                waiting = waits[i]
                 stock = inventory[i] + made
                 give = stock if stock < waiting else waiting
                 if give > 0:
                     inventory[i] = stock - give
-                    lg.allocated[d] = give
-                    bl.allocate(d, give, records[i])
+                    alloc_days[i][d] = give
+                    allocates[i](d, give, records[i])
                 else:
                     inventory[i] = stock
         for j in range(n_pools):
