@@ -106,7 +106,12 @@ class Calendar:
 
 def schedule_by_month(schedule, cal: Calendar) -> np.ndarray:
     """A dated schedule (``base`` then ``changes``, each holding until the next) per month."""
-    values = np.full(cal.months, schedule.base, dtype=float)
-    for date in sorted(schedule.changes):
-        values[max(cal.month_of(date), 0) :] = schedule.changes[date]
+    return dated_values(schedule.base, schedule.changes, cal)
+
+
+def dated_values(base: float, changes, cal: Calendar) -> np.ndarray:
+    """``base`` per month, then each dated change (``{date: value}``) from its month on."""
+    values = np.full(cal.months, base, dtype=float)
+    for date in sorted(changes):
+        values[max(cal.month_of(date), 0) :] = changes[date]
     return values

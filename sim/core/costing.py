@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.config.schema import DeclineCost, Product, WrightCost
-from sim.core.calendar import DAYS_PER_YEAR, Calendar, schedule_by_month
+from sim.core.calendar import DAYS_PER_YEAR, Calendar, dated_values
 from sim.core.learning import decline_cost, total_cost
 from sim.core.mix import battery_sizes, per_car_factor
 
@@ -56,16 +56,9 @@ def step_by_day(comp: WrightCost | DeclineCost, cal: Calendar) -> np.ndarray | N
     """The summed dated steps in force on each day (None without steps)."""
     if not comp.steps:
         return None
-    total, running = {}, 0.0
-    for date in sorted(comp.steps):
-        running += comp.steps[date]
-        total[date] = running
-
-    class _Sched:
-        base = 0.0
-        changes = total
-
-    return schedule_by_month(_Sched, cal)[cal.day_month]
+    dates = sorted(comp.steps)
+    running = np.cumsum([comp.steps[d] for d in dates])
+    return dated_values(0.0, dict(zip(dates, running, strict=True)), cal)[cal.day_month]
 
 
 @dataclass(frozen=True)
