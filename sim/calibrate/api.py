@@ -29,10 +29,24 @@ from sim.calibrate.bootstrap import bootstrap as run_bootstrap
 from sim.calibrate.bootstrap import with_bootstrap
 from sim.calibrate.fit import FitResult, fit
 from sim.calibrate.forecast import Forecast, run_forecast
-from sim.calibrate.observed import Observed, check_horizon, read_observed
-from sim.calibrate.problem import Problem, current_value, deliveries_driven, model_values
+from sim.calibrate.observed import (
+    TOTAL,
+    Observed,
+    check_horizon,
+    check_products,
+    products,
+    read_observed,
+)
+from sim.calibrate.problem import (
+    Problem,
+    current_value,
+    deliveries_driven,
+    model_values,
+    total_deliveries,
+)
 from sim.calibrate.spec import CalibrationSpec, load_spec
 from sim.calibrate.written import scenario_text
+from sim.config.lineup import lineup
 from sim.config.load import apply_overrides, read_scenario_data, scenario_from_dict
 from sim.core.calendar import Calendar
 from sim.errors import ConfigError
@@ -80,6 +94,8 @@ def prepare(spec: str | Path, overrides: dict[str, Any] | None = None) -> Settin
     cal = Calendar(scenario.start, scenario.horizon_months)
     observed = read_observed(base / loaded.observed, loaded.fx)
     check_horizon(observed, cal, str(scenario_path))
+    names = list(lineup(scenario))
+    check_products(observed, names, str(scenario_path))
     for path, par in loaded.parameters.items():
         current_value(data, path, f"{source}: parameters")
         for end in (par.low, par.high):
@@ -100,6 +116,8 @@ def prepare(spec: str | Path, overrides: dict[str, Any] | None = None) -> Settin
             )
     if loaded.train_until is not None and not observed.until(loaded.train_until).periods:
         raise ConfigError(source, "train_until", f"no observed period up to {loaded.train_until}")
+    if loaded.deliveries == "observed":
+        total_deliveries(observed.until(loaded.train_until), names)  # the fit's, checked now
     return Setting(loaded, source, scenario_path, data, observed, cal)
 
 
@@ -324,9 +342,8 @@ def _figures(stage: Path, res: CalibrationResult, observed: Observed) -> None:
 
     figs = {"observed_vs_fitted": observed_vs_fitted(res.fit.residuals)}
     if res.forecast is not None:
-        figs["forecast_fans"] = fan_chart(
-            res.forecast.fans, observed.table, res.forecast.by_quarter
-        )
+        totals = observed.table[products(observed.table) == TOTAL]  # the fans are the totals'
+        figs["forecast_fans"] = fan_chart(res.forecast.fans, totals, res.forecast.by_quarter)
     if res.rolling is not None and len(res.rolling):
         figs["rolling"] = rolling_chart(res.rolling)
     for name, fig in figs.items():

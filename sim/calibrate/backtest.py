@@ -2,7 +2,9 @@
 
 ``score`` compares the held-out periods with the fitted model and the forecast's intervals:
 the error per metric and period, whether each observed value fell inside its interval, and
-whether the actual first profitable quarter (where observed) fell inside the forecast's.
+whether the actual first profitable quarter (where observed) fell inside the forecast's. The
+forecast draws the totals: a product's figure is scored against the fitted model only (no
+interval), and the first profitable quarter is the totals'.
 ``rolling_table`` lays out how the break-even forecast moved as the periods arrived.
 """
 
@@ -15,7 +17,7 @@ import pandas as pd
 
 from sim.calibrate.fit import errors
 from sim.calibrate.forecast import Forecast
-from sim.calibrate.observed import Observed
+from sim.calibrate.observed import TOTAL, Observed, labels, products
 from sim.core.outputs import NEVER
 
 
@@ -23,13 +25,14 @@ def score(
     held_out: Observed, fitted: np.ndarray, forecast: Forecast | None
 ) -> tuple[pd.DataFrame, dict[str, object]]:
     """One row per held-out value (``period, metric, observed, fitted, error, unit, low, high,
-    inside``) and the first-profitable-quarter check."""
+    inside``; ``product`` after ``period`` when any is a product's) and the
+    first-profitable-quarter check."""
     table = held_out.table.reset_index(drop=True)
     metrics = table["metric"].to_numpy()
     obs = table["value"].to_numpy(dtype=float)
     out = pd.DataFrame(
         {
-            "period": table["period"],
+            **labels(table),
             "metric": metrics,
             "observed": obs,
             "fitted": fitted,
@@ -39,9 +42,10 @@ def score(
     )
     low, high = [], []
     fans = forecast.fans.set_index(["period", "metric"]) if forecast is not None else None
-    for period, kind, metric in table[["period", "kind", "metric"]].itertuples(index=False):
+    rows = zip(table["period"], table["kind"], table["metric"], products(table), strict=True)
+    for period, kind, metric, product in rows:
         key = (period, metric)
-        if fans is not None and kind == "quarter" and key in fans.index:
+        if fans is not None and kind == "quarter" and product == TOTAL and key in fans.index:
             low.append(float(fans.at[key, "low"]))
             high.append(float(fans.at[key, "high"]))
         else:
@@ -56,9 +60,9 @@ def score(
 
 
 def _profitable_check(held_out: Observed, forecast: Forecast | None) -> dict[str, object]:
-    rows = held_out.table[
-        (held_out.table["metric"] == "operating_profit") & (held_out.table["kind"] == "quarter")
-    ]
+    t = held_out.table
+    totals = products(t) == TOTAL
+    rows = t[(t["metric"] == "operating_profit") & (t["kind"] == "quarter") & totals]
     actual = next((p for p, v in zip(rows["period"], rows["value"], strict=True) if v >= 0), None)
     if forecast is None:
         return {"actual": actual}

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
-from sim.calibrate.observed import MARGINS
+from sim.calibrate.observed import MARGINS, labels
 
 FLAT_RATIO = 1e-3
 """A singular value below this share of the largest marks a direction the data do not pin
@@ -47,7 +47,8 @@ class FitResult:
     identified, at_bound, note``."""
     residuals: pd.DataFrame
     """One row per observed value: ``period, metric, observed, fitted, error, unit, weight,
-    residual``."""
+    residual``; ``product`` after ``period`` when any value is a product's (empty for the
+    totals)."""
     flags: list[str]
     """What the data cannot identify, in words."""
     covariance: np.ndarray
@@ -188,7 +189,7 @@ def fit(
     fitted = predict(values)
     residual_table = pd.DataFrame(
         {
-            "period": table["period"].to_numpy(),
+            **labels(table),
             "metric": metrics,
             "observed": obs,
             "fitted": fitted,

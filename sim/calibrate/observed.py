@@ -3,7 +3,9 @@ whole before any fit runs.
 
 A file has a ``period`` column (``2024Q2`` or ``2024-05``) and any of :data:`METRICS`, plus an
 optional ``fx`` column (units of the file's currency per unit of the scenario's, e.g. 7.17 RMB
-per USD) by which its money columns are divided. Empty cells are allowed. Every problem is one
+per USD) by which its money columns are divided, and an optional ``product`` column: a row naming
+a product is that product's figures, a row without one (an empty cell, or no column) the
+scenario's totals. Empty cells are allowed. Every problem is one
 :class:`~sim.errors.ConfigError` naming the file, the row's period (or line) and the column.
 """
 
@@ -13,9 +15,11 @@ import csv
 import io
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from sim import limits
@@ -35,6 +39,9 @@ METRICS = (*VOLUMES, *MONEY, *MARGINS)
 quarterly tables (:class:`sim.model.result.Result`)."""
 FX = "fx"
 PERIOD = "period"
+PRODUCT = "product"
+TOTAL = ""
+"""The ``product`` of a row of totals (all products together)."""
 _QUARTER = re.compile(r"^(\d{4})Q([1-4])$")
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
@@ -74,29 +81,56 @@ class Observed:
 
     source: str
     table: pd.DataFrame
-    """Columns ``period``, ``kind`` (quarter or month), ``metric``, ``value``."""
+    """Columns ``period``, ``kind`` (quarter or month), ``product`` (:data:`TOTAL` for the
+    totals), ``metric``, ``value``. A table without ``product`` is all totals."""
     periods: tuple[Period, ...]
-    """Every period of the file, in file order."""
+    """Every period of the file, once, in file order."""
+    named: tuple[tuple[str, str], ...] = ()
+    """``(period, product)`` of every row naming a product, in file order (its cells may all be
+    empty): what :func:`check_products` checks."""
 
     def until(self, label: str | None) -> Observed:
         """The periods up to and including ``label`` (the training data); all when None."""
         if label is None:
             return self
         last = _last_month(parse_period(label))
-        keep = tuple(p for p in self.periods if _last_month(p) <= last)
-        names = {p.label for p in keep}
-        return Observed(self.source, self.table[self.table["period"].isin(names)], keep)
+        return self._keep(tuple(p for p in self.periods if _last_month(p) <= last))
 
     def after(self, label: str) -> Observed:
         """The periods after ``label`` (the held-out data)."""
         last = _last_month(parse_period(label))
-        keep = tuple(p for p in self.periods if _last_month(p) > last)
-        names = {p.label for p in keep}
-        return Observed(self.source, self.table[self.table["period"].isin(names)], keep)
+        return self._keep(tuple(p for p in self.periods if _last_month(p) > last))
 
-    def value(self, period: str, metric: str) -> float | None:
-        rows = self.table[(self.table["period"] == period) & (self.table["metric"] == metric)]
+    def _keep(self, keep: tuple[Period, ...]) -> Observed:
+        names = {p.label for p in keep}
+        named = tuple(n for n in self.named if n[0] in names)
+        return Observed(self.source, self.table[self.table["period"].isin(names)], keep, named)
+
+    def value(self, period: str, metric: str, product: str = TOTAL) -> float | None:
+        """The figure given for ``period`` and ``metric`` (of ``product``; the totals by
+        default), None when the file gives none."""
+        t = self.table
+        rows = t[(t["period"] == period) & (t["metric"] == metric) & (products(t) == product)]
         return None if rows.empty else float(rows["value"].iloc[0])
+
+
+def products(table: pd.DataFrame) -> np.ndarray:
+    """The ``product`` of each row of an observed table (or of a table made from one), as text:
+    :data:`TOTAL` for the totals and for every row of a table without the column."""
+    if PRODUCT not in table.columns:
+        return np.full(len(table), TOTAL, dtype=object)
+    return table[PRODUCT].fillna(TOTAL).astype(str).to_numpy(dtype=object)
+
+
+def labels(table: pd.DataFrame) -> dict[str, np.ndarray]:
+    """The columns that name a row of an output table made from ``table``: ``period``, and
+    ``product`` when any row is a product's (so a file of totals keeps its tables as they
+    were)."""
+    out = {PERIOD: table[PERIOD].to_numpy()}
+    named = products(table)
+    if (named != TOTAL).any():
+        out[PRODUCT] = named
+    return out
 
 
 def _last_month(period: Period) -> str:
@@ -130,8 +164,9 @@ def parse_observed(text: str, source: str, fx: float | None = None) -> Observed:
     if len(body) > limits.MAX_LIST_ITEMS:
         raise ConfigError(source, None, f"more than {limits.MAX_LIST_ITEMS:,} rows")
     records: list[dict[str, object]] = []
-    periods: list[Period] = []
-    seen: dict[str, str] = {}
+    periods: dict[str, Period] = {}
+    named: list[tuple[str, str]] = []
+    seen: dict[tuple[str, str], str] = {}
     for number, row in enumerate(body, start=2):
         if len(row) != len(header):
             raise ConfigError(
@@ -142,13 +177,17 @@ def parse_observed(text: str, source: str, fx: float | None = None) -> Observed:
             period = parse_period(cells[PERIOD])
         except ValueError as exc:
             raise ConfigError(source, f"line {number}: period", str(exc)) from None
+        product = cells.get(PRODUCT, TOTAL)
         for month in period.months:
-            if month in seen:
-                first = seen[month]
+            if (product, month) in seen:
+                first = seen[product, month]
                 what = "duplicated period" if first == period.label else f"overlaps {first}"
-                raise ConfigError(source, f"{period.label}: period", f"{what} (line {number})")
-            seen[month] = period.label
-        periods.append(period)
+                of = f" for product {_shown(product)}" if product else ""
+                raise ConfigError(source, f"{period.label}: period", f"{what}{of} (line {number})")
+            seen[product, month] = period.label
+        periods.setdefault(period.label, period)
+        if product:
+            named.append((period.label, product))
         rate = _fx(cells, fx, source, period.label)
         for metric in METRICS:
             if cells.get(metric, "") == "":
@@ -158,18 +197,26 @@ def parse_observed(text: str, source: str, fx: float | None = None) -> Observed:
             if metric in MONEY:
                 value /= rate
             records.append(
-                {"period": period.label, "kind": period.kind, "metric": metric, "value": value}
+                {
+                    "period": period.label,
+                    "kind": period.kind,
+                    "product": product,
+                    "metric": metric,
+                    "value": value,
+                }
             )
     if not records:
         raise ConfigError(source, None, "no values: every metric cell is empty")
-    table = pd.DataFrame.from_records(records, columns=["period", "kind", "metric", "value"])
-    return Observed(source, table, tuple(periods))
+    table = pd.DataFrame.from_records(
+        records, columns=["period", "kind", "product", "metric", "value"]
+    )
+    return Observed(source, table, tuple(periods.values()), tuple(named))
 
 
 def _check_header(header: list[str], source: str) -> None:
     if PERIOD not in header:
         raise ConfigError(source, PERIOD, f"missing column (the header has: {', '.join(header)})")
-    allowed = (PERIOD, FX, *METRICS)
+    allowed = (PERIOD, PRODUCT, FX, *METRICS)
     for name in header:
         if name not in allowed:
             hint = suggest(name, allowed)
@@ -205,6 +252,11 @@ def _check_value(metric: str, value: float, source: str, field: str) -> None:
         )
 
 
+def _shown(text: str) -> str:
+    """A cell as quoted text, cut to 40 characters (one line whatever it holds)."""
+    return repr(text if len(text) <= 40 else f"{text[:37]}...")
+
+
 def _fx(cells: dict[str, str], fx: float | None, source: str, period: str) -> float:
     text = cells.get(FX, "")
     rate = _number(text, source, f"{period}: {FX}") if text else fx
@@ -232,4 +284,16 @@ def check_horizon(observed: Observed, calendar: Calendar, scenario: str) -> None
                 f"{period.label}: period",
                 f"outside the horizon of {scenario} ({calendar.labels[0]} to "
                 f"{calendar.labels[-1]})",
+            )
+
+
+def check_products(observed: Observed, names: Sequence[str], scenario: str) -> None:
+    """Refuse a row naming a product the scenario does not have (``names``: its line-up)."""
+    for period, product in observed.named:
+        if product not in names:
+            raise ConfigError(
+                observed.source,
+                f"{period}: {PRODUCT}",
+                f"unknown product {_shown(product)}{suggest(product, names)}; the products of "
+                f"{scenario} are {', '.join(names)} (an empty cell means their totals)",
             )

@@ -2,7 +2,8 @@
 observed periods out (deterministic runs of :func:`sim.model.simulate.simulate`).
 
 ``deliveries_driven`` works the phase ramps back from the reported deliveries (a ``table`` ramp
-per line), so that costs and overheads can be fitted without also fitting the ramp.
+per line), so that costs and overheads can be fitted without also fitting the ramp. It needs the
+total deliveries of a period: given as such, or as every product's (:func:`total_deliveries`).
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.calibrate.observed import Observed
+from sim.calibrate.observed import TOTAL, Observed, products
+from sim.config.lineup import lineup
 from sim.config.load import apply_overrides, scenario_from_dict
 from sim.config.schema import Scenario, TableRamp
 from sim.core.calendar import Calendar
@@ -61,17 +63,25 @@ class Problem:
 
 
 def model_values(result: Result, table: pd.DataFrame) -> np.ndarray:
-    """The model's figure for each (period, metric) row of an observed table (NaN where the
-    model has none, e.g. a per-car figure of a period without deliveries)."""
-    quarterly = result.quarterly.set_index("period")
-    monthly = result.monthly.set_index("month")
+    """The model's figure for each (period, product, metric) row of an observed table: the
+    totals' (``Result.quarterly`` or ``monthly``) for a row without a product, the product's
+    (``Result.products_quarterly`` or ``products_monthly``) for one with (NaN where the model
+    has none, e.g. a per-car figure of a period without deliveries)."""
+    named = products(table)
+    frames: dict[tuple[str, bool], pd.DataFrame] = {
+        ("quarter", False): result.quarterly.set_index("period"),
+        ("month", False): result.monthly.set_index("month"),
+    }
+    if (named != TOTAL).any():
+        frames[("quarter", True)] = result.products_quarterly.set_index(["period", "product"])
+        frames[("month", True)] = result.products_monthly.set_index(["month", "product"])
     out = np.full(len(table), np.nan)
-    for i, (period, kind, metric) in enumerate(
-        table[["period", "kind", "metric"]].itertuples(index=False)
-    ):
-        frame = quarterly if kind == "quarter" else monthly
-        if period in frame.index:
-            out[i] = float(frame.at[period, metric])
+    rows = zip(table["period"], table["kind"], table["metric"], named, strict=True)
+    for i, (period, kind, metric, product) in enumerate(rows):
+        frame = frames[kind, product != TOTAL]
+        key = (period, product) if product != TOTAL else period
+        if key in frame.index:
+            out[i] = float(frame.at[key, metric])
     return out
 
 
@@ -112,7 +122,7 @@ def deliveries_driven(
     scenario = scenario_from_dict(data, source)
     cal = Calendar(scenario.start, scenario.horizon_months)
     weights = working_weights(scenario, cal)
-    target = _targets(observed, weights)
+    target = _targets(observed, total_deliveries(observed, list(lineup(scenario))), weights)
     if not target:
         raise ConfigError(
             observed.source,
@@ -140,11 +150,50 @@ def deliveries_driven(
     return out, miss
 
 
-def _targets(observed: Observed, weights: Mapping[str, float]) -> dict[str, float]:
-    rows = observed.table[observed.table["metric"] == "deliveries"]
+def total_deliveries(observed: Observed, names: Sequence[str]) -> dict[str, float]:
+    """Total deliveries by period label, in file order: a period's row of totals, or else the
+    sum of its products' rows when every product of ``names`` (the scenario's line-up) is given
+    for it. ConfigError for a period that gives only some products' deliveries, or whose
+    products' sum overlaps a quarter or month of totals."""
+    t = observed.table
+    rows = t[t["metric"] == "deliveries"]
+    given_rows = list(zip(rows["period"], rows["value"], products(rows), strict=True))
+    out = {p: float(v) for p, v, n in given_rows if n == TOTAL}
+    given: dict[str, dict[str, float]] = {}
+    for period, value, product in given_rows:
+        if product != TOTAL and period not in out:
+            given.setdefault(period, {})[product] = float(value)
+    by_period = {p.label: p for p in observed.periods}
+    covered = {m: p for p in out for m in by_period[p].months}
+    for period, values in given.items():
+        missing = [n for n in names if n not in values]
+        if missing:
+            raise ConfigError(
+                observed.source,
+                f"{period}: deliveries",
+                f"given for {', '.join(values)} but not for {', '.join(missing)}: give the "
+                "period's total deliveries (a row without a product) or every product's, to "
+                "work the ramp back from them",
+            )
+        clash = next((covered[m] for m in by_period[period].months if m in covered), None)
+        if clash is not None:
+            raise ConfigError(
+                observed.source,
+                f"{period}: deliveries",
+                f"the products' deliveries overlap the total deliveries of {clash}: give each "
+                "month's deliveries one way",
+            )
+        out[period] = sum(values[n] for n in names)
+    return out
+
+
+def _targets(
+    observed: Observed, totals: Mapping[str, float], weights: Mapping[str, float]
+) -> dict[str, float]:
+    """Each observed month's deliveries: a quarter's split by the months' working output."""
     by_period = {p.label: p for p in observed.periods}
     target: dict[str, float] = {}
-    for period, value in zip(rows["period"], rows["value"], strict=True):
+    for period, value in totals.items():
         months = [m for m in by_period[period].months if m in weights]
         w = np.array([weights[m] for m in months])
         share = w / w.sum() if w.sum() > 0 else np.full(len(months), 1 / len(months))

@@ -1,9 +1,10 @@
 """Figures of a calibration, each a pure function of its tables, returning a matplotlib Figure.
 
 Inputs are the tables of :func:`sim.calibrate.calibrate`: ``residuals`` (``period, metric,
-observed, fitted, error, unit``), the forecast's ``fans`` (``period, metric, low, p50, high``)
-and ``by_quarter`` (``period, p_breakeven``), the observed table (``period, metric, value``) and
-the ``rolling`` table (``origin, breakeven_low/p50/high``). Nothing is shown or saved.
+observed, fitted, error, unit``, and ``product`` when a figure is a product's), the forecast's
+``fans`` (``period, metric, low, p50, high``: the totals) and ``by_quarter`` (``period,
+p_breakeven``), the observed table's rows of totals (``period, metric, value``) and the
+``rolling`` table (``origin, breakeven_low/p50/high``). Nothing is shown or saved.
 """
 
 from __future__ import annotations
@@ -28,20 +29,37 @@ LABELS = {
 }
 OBSERVED = OKABE_ITO["vermillion"]
 MODEL = OKABE_ITO["blue"]
+BAR_SPACING = 0.8
+"""Inches of panel per reported figure in :func:`observed_vs_fitted` (at least 3.2 a panel)."""
 
 
 def observed_vs_fitted(residuals: pd.DataFrame) -> Figure:
-    """One panel per metric: the reported value and the fitted model's, per period."""
+    """One panel per metric: the reported value and the fitted model's, per period (with a
+    ``product`` column, each labelled with its product, or ``total``, under its period)."""
     metrics = list(dict.fromkeys(residuals["metric"]))
-    fig = Figure(figsize=(3.2 * max(len(metrics), 1) + 1, 4.2), dpi=style.DPI, layout="constrained")
+    bars = int(residuals["metric"].value_counts().max()) if len(residuals) else 0
+    panel = max(3.2, BAR_SPACING * bars)  # inches: a label under each pair of bars
+    fig = Figure(
+        figsize=(panel * max(len(metrics), 1) + 1, 4.2), dpi=style.DPI, layout="constrained"
+    )
     axes = fig.subplots(1, max(len(metrics), 1), squeeze=False)[0]
+    named = (
+        residuals["product"].fillna("").astype(str)
+        if "product" in residuals
+        else pd.Series("", index=residuals.index)
+    )
+    by_product = bool((named != "").any())
     for ax, metric in zip(axes, metrics, strict=False):
         style.style_axes(ax)
         rows = residuals[residuals["metric"] == metric]
         x = np.arange(len(rows))
         ax.bar(x - 0.18, rows["observed"], 0.36, color=OBSERVED, label="reported")
         ax.bar(x + 0.18, rows["fitted"], 0.36, color=MODEL, label="fitted model")
-        ax.set_xticks(x, list(rows["period"]))
+        ticks = [
+            f"{p}\n{n or 'total'}" if by_product else p
+            for p, n in zip(rows["period"], named[rows.index], strict=True)
+        ]
+        ax.set_xticks(x, ticks)
         label, fmt = LABELS.get(metric, (metric, style.CountFormatter))
         ax.set_title(label, fontsize=style.LABEL_SIZE)
         ax.yaxis.set_major_formatter(fmt())
@@ -59,7 +77,8 @@ def fan_chart(
     fans: pd.DataFrame, observed: pd.DataFrame, by_quarter: pd.DataFrame | None = None
 ) -> Figure:
     """Quarterly deliveries, gross margin and operating result: the forecast's median and
-    interval, with the reported points drawn on them; below, P(break-even by each quarter)."""
+    interval, with the reported points (``observed``: totals, as the fans are) drawn on them;
+    below, P(break-even by each quarter)."""
     metrics = [
         m for m in ("deliveries", "gross_margin", "operating_profit") if m in set(fans["metric"])
     ]
