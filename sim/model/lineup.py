@@ -124,6 +124,17 @@ def split(policy: str, cap: float, wants: list[float], eligible: list[int], inp:
     return [(i, c) for i, c in got.items() if c > 0]
 
 
+def reservations(orders: float, days: int, whole: bool) -> list[float]:
+    """``orders`` spread evenly over ``days`` days; with ``whole``, in whole orders (each day
+    the rounded-down running share, so they add up to ``orders`` exactly)."""
+    if days <= 0:
+        return []
+    if not whole:
+        return [orders / days] * days
+    total = round(orders)
+    return [float((j + 1) * total // days - j * total // days) for j in range(days)]
+
+
 def lineup_process(env, inp: LineupInputs, log: LineupLog):
     """SimPy process: the plant's day for every product (see the module's doc)."""
     n_days, stochastic = inp.n_days, inp.stochastic
@@ -142,17 +153,18 @@ def lineup_process(env, inp: LineupInputs, log: LineupLog):
     carry = [0.0] * k
     cum_orders = [p.launch_orders for p in prods]
     # a reservation pool takes its launch orders evenly over the days before the launch, from
-    # its opening day (cohorts before the run's start arrive on day 0, aged)
+    # its opening day (whole orders in a stochastic run); days before the run's start arrive
+    # on day 0 as aged cohorts
     opens = [p.launch_day - p.reservation_days for p in prods]
-    per_day = [p.launch_orders / p.reservation_days if p.reservation_days else 0.0 for p in prods]
+    pool = [reservations(p.launch_orders, p.reservation_days, stochastic) for p in prods]
     seeded = [0.0] * k
     log.origins.extend(opens)
     for i, p in enumerate(prods):
         if p.reservation_days and opens[i] < 0 and p.launch_day < n_days:
-            for _ in range(-opens[i]):
-                backlogs[i].arrive(per_day[i])
-            seeded[i] = per_day[i] * -opens[i]
-            logs[i].orders[0] += seeded[i]
+            early = pool[i][: -opens[i]]
+            for count in early:
+                backlogs[i].arrive(count)
+            seeded[i] = sum(early)
     y_mat, y_gap, y_half = inp.yield_mature, inp.yield_gap, inp.yield_halving_units
     supply, built = inp.supply, inp.experience
     month_starts, timeout = inp.month_start_day, env.timeout
@@ -178,19 +190,19 @@ def lineup_process(env, inp: LineupInputs, log: LineupLog):
         first, end = month_starts[month], month_starts[month + 1]
         for i, p in enumerate(prods):
             orders = logs[i].orders
+            if p.launch_day < end:
+                since = max(first, p.launch_day)
+                share = (end - since) / (end - first)
+                block = month_orders(p, month - p.launch_month, cum_orders[i], end - since, share)
+                orders[since:end] = block
+                cum_orders[i] += sum(block)
+                if since == p.launch_day and not p.reservation_days:
+                    orders[since] += p.launch_orders
             if p.reservation_days and opens[i] < end and p.launch_day > first:
                 for d in range(max(first, opens[i], 0), min(end, p.launch_day)):
-                    orders[d] += per_day[i]
-            if p.launch_day >= end:
-                continue
-            since = max(first, p.launch_day)
-            block = month_orders(
-                p, month - p.launch_month, cum_orders[i], end - since, (end - since) / (end - first)
-            )
-            orders[since:end] = block
-            cum_orders[i] += sum(block)
-            if since == p.launch_day and not p.reservation_days:
-                orders[since] += p.launch_orders
+                    orders[d] += pool[i][d - opens[i]]
+            if month == 0:
+                orders[0] += seeded[i]
         month_pool = [[0.0] * k for _ in pools]  # output each pool gives each product
         for d in range(first, end):
             yield timeout(1)
