@@ -16,8 +16,9 @@ built depends on what a component's experience counts:
 * a decline cost prices each car at its build day.
 
 Trim cost factors (and, for a per-kWh component, the trims' battery sizes) weigh a day's cars
-by the month's mix of builds; dated ``steps`` add to every car built from their date. Without
-any of these (one product, no trims, no steps) the numbers are exactly the single-product ones.
+by the month's mix of builds; dated ``steps`` add to every car built from their date (a car's
+cost never below zero). Without any of these (one product, no trims, no steps) the numbers are
+exactly the single-product ones.
 """
 
 from __future__ import annotations
@@ -154,8 +155,8 @@ def product_costs(
                 daily = share * np.diff(total_cost(path, comp)) * factor
                 lost = total_cost(path[0] - stock * unit0, comp)
                 pilot = float(total_cost(path[0], comp) - lost) * mu0 / (unit0 or 1.0)
-            if steps is not None:
-                daily = daily + production * steps * factor
+            if steps is not None:  # a step never takes a car's cost below zero
+                daily = np.maximum(daily + production * steps * factor, 0.0)
             built = np.concatenate(([0.0], np.cumsum(daily)))
             values = np.concatenate(([0.0], pilot + built))
             at = {k: np.interp(v, positions, values) for k, v in out_by.items()}
