@@ -166,11 +166,14 @@ def scenario_from_dict(
     *,
     override_source: str = OVERRIDE,
     locate: Locate | None = None,
+    before: Mapping[str, Any] | None = None,
 ) -> Scenario:
     """Validate a mapping into a :class:`Scenario`; the first problem becomes a ConfigError.
 
-    A problem at (or under) one of the ``overridden`` dotted paths is blamed on
-    ``"<override_source> (on <source>)"``; ``locate`` gives the line of a field in the file.
+    A problem at, under or above one of the ``overridden`` dotted paths is blamed on
+    ``"<override_source> (on <source>)"``, and so is any problem of a file that is valid
+    ``before`` the overrides (a check across fields that an override broke); ``locate`` gives
+    the line of a field in the file.
     """
     try:
         return validate(Scenario, dict(data), source, locate)
@@ -178,7 +181,17 @@ def scenario_from_dict(
         field = err.field or ""
         # a changed kind makes the whole map the override's (its new fields are missing)
         blamed = [k.removesuffix(".kind") if k.endswith(".kind") else k for k in overridden]
-        if any(field == k or field.startswith(f"{k}.") for k in blamed):
+        ours = any(
+            field == k or field.startswith(f"{k}.") or (field and k.startswith(f"{field}."))
+            for k in blamed
+        )
+        if not ours and blamed and before is not None:
+            try:
+                validate(Scenario, dict(before), source)
+                ours = True  # the file alone is valid: the overrides broke it
+            except ConfigError:
+                pass
+        if ours:
             message = err.message.split(" (line ")[0]
             raise ConfigError(f"{override_source} (on {source})", err.field, message) from None
         raise
@@ -245,6 +258,7 @@ def load_scenario(
     """
     path = Path(path) if path is not None else DEFAULT_SCENARIO
     data, doc = _read_chain(path)
+    before = data
     if overrides:
         data = apply_overrides(data, overrides, source=f"{override_source} (on {path})")
     return scenario_from_dict(
@@ -253,4 +267,5 @@ def load_scenario(
         overridden=overrides or (),
         override_source=override_source,
         locate=doc.line_of,
+        before=before if overrides else None,
     )

@@ -82,6 +82,26 @@ def _names_are_identifiers(value: dict) -> dict:
     return value
 
 
+def _product_name(name: str) -> str:
+    """A product's name: ASCII letters, digits and underscores, at most MAX_NAME_CHARS (it is
+    a dotted path's part, a column's value and a figure's label)."""
+    text = str(name)
+    if not (text.isascii() and text.replace("_", "a").isalnum()):
+        raise ValueError(f"name {text!r} must be letters, digits and underscores (ASCII)")
+    if len(text) > limits.MAX_NAME_CHARS:
+        raise ValueError(f"name of {len(text):,} characters: at most {limits.MAX_NAME_CHARS}")
+    return text
+
+
+def _product_names(value: dict) -> dict:
+    for name in value:
+        _product_name(name)
+    return value
+
+
+ProductName = Annotated[str, AfterValidator(_product_name)]
+
+
 # --------------------------------------------------------------------------- schedules
 class Schedule(Strict):
     """A value per month: ``base`` from the start, then dated changes, each until the next. A
@@ -133,10 +153,11 @@ class Launch(Strict):
     """Preorders taken at the launch event (cars); the firm ones arrive as orders on the launch
     day (day 0 of the run unless ``date`` is later; stochastic runs draw how many turn firm)."""
     firm_share: Share = 1.0
-    """Share of preorders that become firm (locked, non-refundable) orders; the rest are lost."""
+    """Share of preorders that become firm (locked) orders; the rest are lost."""
     deposit_usd: UsdPerCar = 0.0
     """Deposit per order (USD), taken in cash when the order is placed (launch firm orders and
-    every later order), applied to the price at delivery and kept when the order cancels."""
+    every later order), applied to the price at delivery; when the order cancels it is kept
+    (breakage), or paid back with ``deposit_refundable``."""
     breakage: Literal["other_income", "revenue"] = "other_income"
     """Where a forfeited deposit (a cancelled order's) is recognised, in the month it cancels:
     ``other_income`` (below gross profit, in operating profit) or ``revenue`` (IFRS 15 breakage,
@@ -162,8 +183,8 @@ class ConstantDemand(Strict):
     kind: Literal["constant"]
     """Selects a constant intake."""
     orders_per_month: Cars
-    """Expected new orders per month (cars), from the start month on (after the launch's
-    preorders)."""
+    """Expected new orders per month (cars), from the product's launch month on (the run's
+    start month unless ``launch.date`` is later), after the launch's preorders."""
 
 
 class BassDemand(Strict):
@@ -188,8 +209,9 @@ class TableDemand(Strict):
     kind: Literal["table"]
     """Selects an intake table."""
     orders_per_month: Annotated[list[Cars], Field(min_length=1, max_length=limits.MAX_LIST_ITEMS)]
-    """Expected new orders (cars) per month, one value per month from the start month; the last
-    value holds afterwards."""
+    """Expected new orders (cars) per month, one value per month from the product's launch
+    month (the run's start month unless ``launch.date`` is later); the last value holds
+    afterwards."""
 
 
 Demand = Annotated[ConstantDemand | BassDemand | TableDemand, Field(discriminator="kind")]
@@ -500,7 +522,7 @@ class WrightCost(Strict):
     steps: CostSteps = Field(default_factory=dict)
     """Dated steps beside the curve, ``YYYY-MM: USD per car`` (per kWh for ``battery_kwh``): each
     is added to the cost of every car built from that date (a tariff: positive; a cheaper
-    supplier: negative), and they add up."""
+    supplier: negative), and they add up; a car's cost never goes below zero."""
 
     @field_validator("progress_ratio")
     @classmethod
@@ -532,7 +554,8 @@ class DeclineCost(Strict):
     """Cost per car (USD) it never goes below; at most ``start_usd``."""
     steps: CostSteps = Field(default_factory=dict)
     """Dated steps beside the decline, ``YYYY-MM: USD per car``: each is added to the cost of
-    every car built from that date (a tariff: positive; a cheaper supplier: negative)."""
+    every car built from that date (a tariff: positive; a cheaper supplier: negative), and they
+    add up; a car's cost never goes below zero."""
 
     @model_validator(mode="after")
     def _floor(self) -> DeclineCost:
@@ -806,7 +829,7 @@ class Scenario(Strict):
     from ``seed``."""
     seed: Seed = 0
     """Seed of a stochastic run's random draws (a run may be given another)."""
-    product: Name = "car"
+    product: ProductName = "car"
     """Name of the scenario's first product, the one its own ``launch``, ``demand``,
     ``patience``, ``price``, ``costs``, ``trims`` and ``mix`` describe."""
     launch: Launch = Launch()
@@ -817,7 +840,7 @@ class Scenario(Strict):
     """When the first product's waiting orders cancel."""
     factory: Factory
     """The plant."""
-    price: Price
+    price: Price = Price()
     """The first product's selling price (left out with ``trims``)."""
     costs: Costs
     """The first product's variable cost per car."""
@@ -834,7 +857,7 @@ class Scenario(Strict):
     products: Annotated[
         dict[str, Product],
         Field(max_length=limits.MAX_PRODUCTS - 1),
-        AfterValidator(_names_are_identifiers),
+        AfterValidator(_product_names),
     ] = Field(default_factory=dict)
     """More products beside the first, by name, each with the same fields (``launch``,
     ``demand``, ``patience``, ``price``, ``costs``, ``trims``, ``mix``, ``battery_kwh``,
@@ -887,6 +910,25 @@ class Scenario(Strict):
             raise ValueError(
                 f"products: {self.product!r} is the first product's name (field product)"
             )
+        return self
+
+    @model_validator(mode="after")
+    def _reservations_before_launch(self) -> Scenario:
+        launches = [
+            ("", self.launch),
+            *((f"products.{n}.", p.launch) for n, p in self.products.items()),
+        ]
+        for where, la in launches:
+            opens = la.reservations_from
+            if opens is None:
+                continue
+            day = la.date if la.date is not None and la.date > self.start else self.start
+            if opens >= day:
+                raise ValueError(
+                    f"{where}launch.reservations_from: {opens.isoformat()} is not before the "
+                    f"launch ({day.isoformat()}{'' if la.date else ', the run start'}): "
+                    "reservations are taken before it"
+                )
         return self
 
     @model_validator(mode="after")
