@@ -265,17 +265,23 @@ def _product_books(sc, prod, cal, ops, build, deliv, plant) -> tuple[dict, Produ
     return cols, pc
 
 
-def _weights(line_output, line_name, products_of, cal, names):
-    """Per product, the share of a line's period costs each month."""
+def _weights(line_output, line_name, products_of, cal, names, launched):
+    """Per product, the share of a line's period costs each month: by the output the line gave
+    it; in a month it gives none, evenly among its products launched by then (all to its first
+    product before any is)."""
     members = products_of[line_name]
     if line_output is None or len(names) == 1:
         return {n: np.ones(cal.months) for n in members}
     given = {n: line_output[line_name].get(n, np.zeros(cal.months)) for n in members}
     total = sum(given.values())
+    month = np.arange(cal.months)
+    live = {n: month >= launched[n] for n in members}
+    count = sum(v.astype(float) for v in live.values())
     out = {}
-    for n in members:
+    for i, n in enumerate(members):
+        idle = np.where(count > 0, live[n] / np.maximum(count, 1.0), float(i == 0))
         with np.errstate(divide="ignore", invalid="ignore"):
-            out[n] = np.where(total > 0, given[n] / total, 1.0 / len(members))
+            out[n] = np.where(total > 0, given[n] / total, idle)
     return out
 
 
@@ -290,9 +296,9 @@ def close_books(
 
     Shared costs are allocated to products for their own tables (the totals never depend on
     it): a line's fixed cost and depreciation by the line's output given to each product that
-    month (evenly among its products in a month it gives none); R&D, SG&A and the car
-    business's part of the company's shared opex by each product's share of the month's
-    revenue (to the first product in a month without revenue); selling cost with each
+    month (evenly among its products launched by then in a month it gives none); R&D, SG&A and
+    the car business's part of the company's shared opex by each product's share of the
+    month's revenue (to the first product in a month without revenue); selling cost with each
     product's revenue.
     """
     products = lineup(sc)
@@ -453,6 +459,10 @@ def _mean_price(names, per, deliveries) -> np.ndarray:
 def _allocate(sc, cal, names, per, costs, lines, line_output, fixed_opex, shared):
     """Each product's table: its own flows and costs, and its share of the shared costs."""
     products_of = {n: products_of_line(sc, ln.products) for n, ln in sc.factory.lines.items()}
+    products = lineup(sc)
+    launched = {  # month index each product launches in (the horizon's length: never)
+        n: min(max(cal.month_of(launch_date(sc, products[n])), 0), cal.months) for n in names
+    }
     revenue = sum(per[n]["revenue"] for n in names)
     shared_opex = fixed_opex + (shared if shared is not None else 0.0)
     out = {}
@@ -461,7 +471,7 @@ def _allocate(sc, cal, names, per, costs, lines, line_output, fixed_opex, shared
         fixed = np.zeros(cal.months)
         dep = np.zeros(cal.months)
         for line_name, (f, d, _) in lines.items():
-            w = _weights(line_output, line_name, products_of, cal, names).get(name)
+            w = _weights(line_output, line_name, products_of, cal, names, launched).get(name)
             if w is not None:
                 fixed = fixed + f * w
                 dep = dep + d * w
@@ -479,6 +489,7 @@ def _allocate(sc, cal, names, per, costs, lines, line_output, fixed_opex, shared
             ok = deliveries >= MIN_CARS
             cols = {
                 **{k: own[k] for k in PRODUCT_FLOWS},
+                "asp": np.where(ok, own["asp"], np.nan),  # a price only where cars are sold
                 "revenue": own["revenue"],
                 "cogs_variable": variable,
                 "cogs_fixed": fixed,
