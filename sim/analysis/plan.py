@@ -31,7 +31,7 @@ from sim.config.load import (
 )
 from sim.config.reader import read_document
 from sim.config.schema import Scenario
-from sim.config.strict import suggest, translate
+from sim.config.strict import show, suggest, translate
 from sim.errors import ConfigError, EnvironmentFailure
 from sim.experiments.plan import SweepPlan, build_plan
 from sim.experiments.spec import SweepSpec
@@ -192,7 +192,7 @@ def _base_value(resolved: Mapping[str, Any], path: str, source: str, where: str,
             )
         node = node[keys[part]]
     if isinstance(node, bool) or not isinstance(node, int | float):
-        shown = "a mapping" if isinstance(node, Mapping) else repr(node)
+        shown = "a mapping" if isinstance(node, Mapping) else show(node)
         raise ConfigError(source, where, f"is not a number in scenario {config} (it is {shown})")
     return float(node)
 

@@ -243,8 +243,6 @@ def lineup_lines(s: dict, scenario) -> list[str]:
     products = s.get("products")
     if products:
         names = list(products)
-        width = max(10, *(len(n) + 2 for n in names))
-        lines += ["", f"{'By product':<34}" + "".join(f"{n:>{width}}" for n in names)]
         rows = [
             ("  first delivery", lambda p: label_or_never(p["first_delivery"])),
             ("  operating profit per car >= 0", lambda p: _month(p, "operating_per_car")),
@@ -257,8 +255,11 @@ def lineup_lines(s: dict, scenario) -> list[str]:
             if m.metric == "cumulative_deliveries" and m.at_least >= 1:
                 rows.append((f"  {_ordinal(m.at_least)} delivery",
                              lambda p, n=name: label_or_never(p["milestones"][n])))  # fmt: skip
-        for label, cell in rows:
-            lines.append(f"{label:<34}" + "".join(f"{cell(products[n]):>{width}}" for n in names))
+        cells = [[cell(products[n]) for n in names] for _, cell in rows]
+        width = 2 + max(len(c) for c in [*names, *(c for row in cells for c in row)])
+        lines += ["", f"{'By product':<34}" + "".join(f"{n:>{width}}" for n in names)]
+        for (label, _), row in zip(rows, cells, strict=True):
+            lines.append(f"{label:<34}" + "".join(f"{c:>{width}}" for c in row))
         lines.append("  (shared costs split by output and revenue: see products_monthly.csv)")
     company = s.get("company")
     if company:
