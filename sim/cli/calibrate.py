@@ -133,12 +133,17 @@ def format_report(res) -> str:
                 f"{input_value(row.value, row.path)})"
             )
     lines += ["", "Residuals (fitted vs reported)"]
+    named = f.residuals.get("product", [])
+    width = 8 + max((len(p) + 1 for p in named if isinstance(p, str) and p), default=0)
     for row in f.residuals.itertuples():
         is_money = row.metric not in ("deliveries", "production", "gross_margin")
         show = _margin if row.metric == "gross_margin" else money if is_money else count
         unit = "pt" if row.unit == "points" else "%"
+        # a figure of one product names it ("2025Q3 suv"); totals are the period alone
+        product = getattr(row, "product", "")
+        period = f"{row.period} {product if isinstance(product, str) else ''}".strip()
         lines.append(
-            f"  {row.period:<8}{row.metric:<26}{show(row.observed):>12}"
+            f"  {period:<{width}}{row.metric:<26}{show(row.observed):>12}"
             f"{show(row.fitted):>12}{row.error:>+8.2f} {unit}"
         )
     if f.flags:
