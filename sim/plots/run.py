@@ -367,8 +367,10 @@ def unit_cost_by_product(products: pd.DataFrame, title: str | None = None) -> Fi
         c = np.where(shown, cost[name].to_numpy(float), np.nan)
         p = np.where(shown, price[name].to_numpy(float), np.nan)
         colour = style.colour(i)
-        ax.plot(x, c, color=colour, lw=LINE_WIDTH, label=f"{name}: cost per car")
-        ax.plot(x, p, color=colour, lw=LINE_WIDTH, ls="--", label=f"{name}: price")
+        few = "o" if 0 < shown.sum() <= 2 else None  # a line needs two points: mark them
+        none = "" if shown.any() else " (no deliveries)"
+        ax.plot(x, c, color=colour, lw=LINE_WIDTH, marker=few, label=f"{name}: cost per car{none}")
+        ax.plot(x, p, color=colour, lw=LINE_WIDTH, ls="--", marker=few, label=f"{name}: price")
         readable = yrange.readable_months(cars) & shown  # this product's own busiest month
         series += [c, p]
         keep += [readable, readable]
