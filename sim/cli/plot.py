@@ -119,8 +119,9 @@ def run_figures(folder: Path, window=None) -> tuple[Figures, list[str]]:
         except ValueError as exc:
             raise ConfigError("command line", "--from/--to", str(exc)) from None
     sets = run_set(
-        run.monthly, run.summary, window=window, quarterly=run.quarterly, products=run.products
-    )
+        run.monthly, run.summary, window=window, quarterly=run.quarterly, products=run.products,
+        products_quarterly=run.products_quarterly,
+    )  # fmt: skip
     return sets, []
 
 

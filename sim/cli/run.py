@@ -140,10 +140,11 @@ def write_run_figures(result, folder: Path, formats: tuple[str, ...], window=Non
     from sim.plots.sets import run_set
 
     written = []
-    products = result.products_monthly if result.has_lineup else None
+    lineup = result.has_lineup
     sets = run_set(
         result.monthly, result.summary, window=window, quarterly=result.quarterly,
-        products=products,
+        products=result.products_monthly if lineup else None,
+        products_quarterly=result.products_quarterly if lineup else None,
     )  # fmt: skip
     for name, fig in sets.items():
         written += save_figure(fig, folder / name, formats, write=atomic_write_bytes)

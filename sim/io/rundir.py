@@ -85,6 +85,8 @@ class RunFolder:
     """The resolved scenario as run (``config.yaml``)."""
     products: pd.DataFrame | None = None
     """One row per month and product (``products_monthly.csv``; None for one plain product)."""
+    products_quarterly: pd.DataFrame | None = None
+    """One row per quarter and product (``products_quarterly.csv``)."""
 
 
 def read_run(folder: str | os.PathLike[str]) -> RunFolder:
@@ -106,10 +108,13 @@ def read_run(folder: str | os.PathLike[str]) -> RunFolder:
     config = read_yaml(folder / "config.yaml", HINT)
     if not isinstance(config, dict):
         raise bad_file(folder / "config.yaml", "is not a scenario mapping", HINT)
-    products = None
-    if (folder / "products_monthly.csv").exists():
-        products = read_csv(folder / "products_monthly.csv", HINT)
-        require_columns(
-            products, ("month", "product", "deliveries"), folder / "products_monthly.csv", HINT
-        )
-    return RunFolder(folder, monthly, quarterly, summary, config, products)
+    tables = {}
+    for stem, key in (("products_monthly", "month"), ("products_quarterly", "period")):
+        path = folder / f"{stem}.csv"
+        if path.exists():
+            tables[stem] = read_csv(path, HINT)
+            require_columns(tables[stem], (key, "product", "deliveries"), path, HINT)
+    return RunFolder(
+        folder, monthly, quarterly, summary, config,
+        tables.get("products_monthly"), tables.get("products_quarterly"),
+    )  # fmt: skip

@@ -376,7 +376,9 @@ def unit_cost_by_product(products: pd.DataFrame, title: str | None = None) -> Fi
         keep += [readable, readable]
         groups += [(x, c, colour), (x, p, colour)]
     span = yrange.limits([np.concatenate(series)], np.concatenate(keep))
-    marks.finish_axes(ax, x, ylabel="USD per delivered car", usd=True)
+    quarterly = "period" in products  # a quarterly table, each quarter at its middle month
+    xlabel = "Quarter (drawn at its middle month)" if quarterly else marks.MONTH_LABEL
+    marks.finish_axes(ax, x, ylabel="USD per delivered car", usd=True, xlabel=xlabel)
     if span is not None:
         span = (max(span[0], 0.0), span[1])
         yrange.clip_groups(ax, groups, span, money, what="values")

@@ -44,10 +44,12 @@ def run_set(
     window: Window | None = None,
     quarterly: pd.DataFrame | None = None,
     products: pd.DataFrame | None = None,
+    products_quarterly: pd.DataFrame | None = None,
 ) -> Figures:
     """The four figures of one run: per-car profit, operations, unit cost, cash; with
     ``products`` (``Result.products_monthly``) of more than one product, also its deliveries
-    stacked by product and each product's unit cost against its price.
+    stacked by product and each product's unit cost against its price (by quarter with
+    ``window.quarterly``, from ``products_quarterly``).
 
     ``window`` limits them to its months; with ``window.quarterly`` the per-car figures (profit
     and unit cost) go by calendar quarter, from ``quarterly`` (``Result.quarterly`` or
@@ -80,8 +82,14 @@ def run_set(
         figs["deliveries_by_product"] = deliveries_by_product(
             by_product, title=f"Deliveries by product: {name}"
         )
+        per_car_products = by_product
+        if window.quarterly:
+            if products_quarterly is None:
+                raise ValueError("a quarterly view needs the run's products_quarterly table")
+            per_car_products = window.quarters(products_quarterly)
         figs["unit_cost_by_product"] = unit_cost_by_product(
-            by_product, title=f"Unit cost against price, by product: {name}"
+            per_car_products,
+            title=f"Unit cost against price, by product{' and quarter' * bool(by)}: {name}",
         )
     return figs
 
