@@ -93,13 +93,13 @@ def wait_stats(ops: Operations, cal: Calendar) -> tuple[np.ndarray, np.ndarray]:
     if not keep.any():
         return mean, p90
     month = cal.day_month[deliver[keep]]
-    days = deliver[keep] - ops.alloc_order_day[keep]  # whole days, 0..n_days
+    days = deliver[keep] - ops.alloc_order_day[keep]  # whole days (reservations: before day 0)
     wait = days.astype(float)
     weight = ops.alloc_count[keep]
     total = np.bincount(month, weight, cal.months)
     has = total > 0
     mean[has] = np.bincount(month, weight * wait, cal.months)[has] / total[has]
-    order = np.argsort(month * (cal.n_days + 1) + days, kind="stable")  # by month, then wait
+    order = np.lexsort((days, month))  # by month, then wait
     wait, cum = wait[order], np.cumsum(weight[order])
     # records are sorted by month, then wait: the month's P90 is the first record whose running
     # weight reaches the weight before the month plus 90 % of the month's own
@@ -314,14 +314,18 @@ def close_books(
         else:
             build[name] = deliv[name] = mix[name]
     plant = None
+    # a product launched after the horizon builds nothing: plant experience is then the one
+    # product's own, in its closed form
+    within = [n for n in names if cal.day_of(launch_date(sc, products[n])) < cal.n_days]
     per_kwh = any(
         getattr(c, "experience", "") == "battery_kwh"
         for n in names
         for c in products[n].costs.components.values()
     )
-    if not single or per_kwh:
-        production = {n: product_ops[n].production for n in names}
-        plant = plant_experience(products, production, build, cal)
+    if len(within) > 1 or per_kwh:
+        builders = {n: products[n] for n in within or names[:1]}
+        production = {n: product_ops[n].production for n in builders}
+        plant = plant_experience(builders, production, build, cal, shared=len(within) > 1)
     per, costs = {}, {}
     for name in names:
         per[name], costs[name] = _product_books(
@@ -338,7 +342,6 @@ def close_books(
         asp = _mean_price(names, per, deliveries)
         avg_wait, p90_wait = wait_stats(ops, cal)
     # a product launched after the horizon adds no cost columns (its costs are all zero)
-    within = [n for n in names if cal.day_of(launch_date(sc, products[n])) < cal.n_days]
     delivered: dict[str, np.ndarray] = {}
     for name in within or names[:1]:
         for comp, values in costs[name].delivered.items():
@@ -401,7 +404,10 @@ def close_books(
         "opex": opex,
         "deposit_breakage": total["deposit_breakage"],
     }
-    refundable = any(products[n].launch.deposit_refundable for n in names)
+    # refunds of the products that take orders within the run (a launch or reservations)
+    refundable = any(
+        products[n].launch.deposit_refundable and product_ops[n].orders.any() for n in names
+    )
     if refundable:
         cols["deposit_refunds"] = total["deposit_refunds"]
     purchases: dict[str, np.ndarray] = {}

@@ -72,6 +72,8 @@ class Experience:
     """kWh of battery built by each day boundary, pilot builds included (n_days + 1)."""
     cars_per_day: np.ndarray
     kwh_per_day: np.ndarray
+    shared: bool = True
+    """More than one product builds: ``plant`` experience is not one product's own."""
 
 
 def plant_experience(
@@ -79,7 +81,10 @@ def plant_experience(
     production: dict[str, np.ndarray],
     build_shares: dict[str, np.ndarray],
     cal: Calendar,
+    shared: bool = True,
 ) -> Experience:
+    """The plant's experience from the ``products`` that build within the run (``shared``:
+    more than one of them)."""
     cars = np.zeros(cal.n_days)
     kwh = np.zeros(cal.n_days)
     cars0 = kwh0 = 0.0
@@ -94,6 +99,7 @@ def plant_experience(
         kwh=kwh0 + np.concatenate(([0.0], np.cumsum(kwh))),
         cars_per_day=cars,
         kwh_per_day=kwh,
+        shared=shared,
     )
 
 
@@ -127,8 +133,8 @@ def product_costs(
         plain = bool(np.all(factor_m == 1.0))
         steps = step_by_day(comp, cal)
         basis = comp.experience if isinstance(comp, WrightCost) else "time"
-        if basis == "plant" and plant is None:
-            basis = "product"
+        if basis == "plant" and (plant is None or not plant.shared):
+            basis = "product"  # the plant builds this product alone: its own curve
         if basis == "product" and plain and steps is None:
             base = total_cost(experience - stock, comp)
             pilot = float(total_cost(experience, comp) - base)
