@@ -457,13 +457,15 @@ class Factory(Strict):
     initial_experience_units: Experience = 0.0
     """Cars built before the run's start (pilot builds): where the learning curves begin."""
     finished_goods_target: Cars = 0.0
-    """Unsold cars the plant may build ahead of orders (build to order plus this buffer)."""
+    """Unsold cars the plant may build ahead of orders (build to order plus this buffer); with
+    several products, of the first product (the others build to order)."""
     logistics_lag_days: Annotated[int, Field(ge=0, le=365)] = 7
     """Days from a car's allocation to an order at the plant to its delivery (and revenue)."""
     pilot_stock_units: Cars = 0.0
     """Pilot builds (part of ``initial_experience_units``) held as finished stock at the start:
     they are the first cars allocated, delivered after the logistics lag, and their product cost
-    (paid before the start) is the opening inventory (cars)."""
+    (paid before the start) is the opening inventory (cars); with several products, the first
+    product's."""
     calendar: PlantCalendar = PlantCalendar()
     """Public holidays and shutdowns of every line (a line's own ``calendar`` replaces it)."""
     disruptions: Annotated[
