@@ -111,7 +111,10 @@ def total_cost(n: np.ndarray | float, comp: WrightCost) -> np.ndarray:
         on = np.minimum(n, m_star)
         curve = c1 * np.where(on >= 1.0, on, 1.0) ** b * on
         return curve + floor * (n - on)
-    learning = np.minimum(n, star)
+    # cars summed one by one cost max(floor, c(k)): those past a fractional n* cost the floor
+    # (a share of car ceil(n*) at c(ceil(n*)) < floor would make a better curve dearer)
+    cut = math.floor(star) if star <= EXACT_UNITS else star
+    learning = np.minimum(n, cut)
     return c1 * _sum_of_powers(learning, b) + floor * (n - learning)
 
 
