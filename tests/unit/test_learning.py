@@ -176,3 +176,13 @@ def test_annual_decline_closed_form_with_floor():
 def test_annual_decline_of_zero_is_flat():
     comp = DeclineCost(kind="annual_decline", start_usd=1_100)
     np.testing.assert_array_equal(decline_cost(np.array([0.0, 3.0, 50.0]), comp), 1_100.0)
+
+
+def test_a_car_past_a_fractional_floor_unit_costs_the_floor():
+    # c(n) = 1000 n^b with progress 0.375 (b = log2 0.375): c(2) = 375 is under the 500 floor,
+    # so n* = 1.63 and car 2 on costs the floor: the first 3 cars cost 1000 + 2 x 500, and 2.5
+    # cars 1000 + 1.5 x 500 (never a share of car 2 at 375)
+    comp = WrightCost(kind="wright", first_unit_usd=1000, floor_usd=500, progress_ratio=0.375)
+    assert total_cost(3.0, comp) == pytest.approx(2000.0)
+    assert total_cost(2.5, comp) == pytest.approx(1750.0)
+    assert total_cost(1.5, comp) == pytest.approx(1250.0)
