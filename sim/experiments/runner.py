@@ -46,11 +46,33 @@ RUN_SCHEMA = pa.schema(
 factors and seed, and :func:`run_schema` the sweep's milestones)."""
 
 
-def run_schema(milestones: list[str]) -> pa.Schema:
-    """:data:`RUN_SCHEMA` and, per milestone name, its month index and ``YYYY-MM`` label."""
-    extra = [(f"milestone_{n}{end}", t) for n in milestones
-             for end, t in (("_index", pa.int32()), ("", pa.string()))]  # fmt: skip
+PRODUCT_BREAKEVENS = ("operating_per_car", "operating_per_car_sustained")
+"""A line-up's per-product break-evens in ``runs.parquet`` (month index and label each)."""
+PRODUCT_TOTALS = ("deliveries", "operating_profit")
+"""A line-up's per-product totals in ``runs.parquet``."""
+
+
+def run_schema(milestones: list[str], products: list[str] | tuple[str, ...] = ()) -> pa.Schema:
+    """:data:`RUN_SCHEMA` and, per milestone name, its month index and ``YYYY-MM`` label; per
+    product of a line-up, its break-evens and totals (``product_<name>_...``)."""
+    both = (("_index", pa.int32()), ("", pa.string()))
+    extra = [(f"milestone_{n}{end}", t) for n in milestones for end, t in both]
+    for p in products:
+        extra += [(f"product_{p}_breakeven_{k}{end}", t) for k in PRODUCT_BREAKEVENS
+                  for end, t in both]  # fmt: skip
+        extra += [(f"product_{p}_total_{k}", pa.float64()) for k in PRODUCT_TOTALS]
     return pa.schema([*RUN_SCHEMA, *extra])
+
+
+def product_names(variant_data: dict[str, dict[str, Any]]) -> list[str]:
+    """The products of any variant with more than one, first product first (none for a sweep
+    of one-product scenarios: its ``runs.parquet`` keeps its columns)."""
+    names: dict[str, None] = {}
+    for data in variant_data.values():
+        more = data.get("products") or {}
+        if more:
+            names |= dict.fromkeys([data.get("product", "car"), *more])
+    return list(names)
 
 
 def milestone_names(variant_data: dict[str, dict[str, Any]]) -> list[str]:
@@ -79,6 +101,8 @@ class Task:
     full_monthly: bool = False
     milestones: tuple[str, ...] = ()
     """Milestone names of the whole sweep (every chunk has the same columns)."""
+    products: tuple[str, ...] = ()
+    """Product names of a sweep of line-ups (every chunk has the same columns)."""
 
     @property
     def size(self) -> int:
@@ -101,6 +125,7 @@ def make_task(plan: SweepPlan, first: int, last: int) -> Task:
         variant_data={v: plan.variant_data[v] for v in variants},
         full_monthly=plan.spec.outputs.full_monthly,
         milestones=tuple(milestone_names(plan.variant_data)),
+        products=tuple(product_names(plan.variant_data)),
     )
 
 
@@ -111,7 +136,7 @@ def _one_line(exc: BaseException) -> str:
 
 def run_task(task: Task) -> pa.Table:
     """Run every run of ``task``; return its chunk (one row per run, in run id order)."""
-    schema = run_schema(list(task.milestones))
+    schema = run_schema(list(task.milestones), task.products)
     rows: dict[str, list[Any]] = {f.name: [] for f in schema}
     bands: dict[str, list[Any]] = {m: [] for m in BAND_METRICS}
     full: dict[str, list[Any]] = {}
@@ -161,4 +186,15 @@ def _add_full(full: dict[str, list[Any]], result: Any, row: int) -> None:
 
 
 def _record(result: Any) -> dict[str, Any]:
-    return {"status": "ok", "error": None, **result.record.flat()}
+    out = {"status": "ok", "error": None, **result.record.flat()}
+    books = result.books
+    if books is not None and len(books.products) > 1:
+        index = {label: i for i, label in enumerate(result.calendar.labels)}
+        for name, p in result.products.items():
+            for k in PRODUCT_BREAKEVENS:
+                label = p["breakeven"][k]
+                out[f"product_{name}_breakeven_{k}_index"] = index.get(label)
+                out[f"product_{name}_breakeven_{k}"] = label
+            for k in PRODUCT_TOTALS:
+                out[f"product_{name}_total_{k}"] = p["totals"][k]
+    return out

@@ -24,7 +24,7 @@ from sim.core.format import csv_precision
 from sim.core.outputs import BAND_METRICS, PRIMARY
 from sim.experiments.aggregate import BANDS_SCHEMA, bands_rows, comparison_table, summary_table
 from sim.experiments.plan import SweepPlan
-from sim.experiments.runner import milestone_names, run_schema
+from sim.experiments.runner import milestone_names, product_names, run_schema
 from sim.experiments.store import chunk_files
 from sim.io.atomic import atomic_path
 
@@ -90,7 +90,8 @@ def _read(path: Path, columns: list[str]) -> pa.Table:
 
 def runs_chunk(plan: SweepPlan, path: Path, index: dict[str, pa.Array]) -> pa.Table:
     """One chunk's rows of ``runs.parquet``: point, factors and seed, then the run's results."""
-    names = run_schema(milestone_names(plan.variant_data)).names
+    data = plan.variant_data
+    names = run_schema(milestone_names(data), product_names(data)).names
     body = _read(path, names)
     reps, seed = plan.replications, plan.spec.master_seed
     run_id = body.column("run_id").to_numpy()

@@ -139,3 +139,22 @@ def test_every_lineup_table_column_is_documented():
     assert undocumented([str(c) for c in result.monthly.columns], monthly) == []
     for stem, table in result.lineup_tables.items():
         assert undocumented([str(c) for c in table.columns], products) == [], stem
+
+
+def test_a_sweep_of_line_ups_documents_its_product_columns(tmp_path):
+    """Two deterministic runs of the two-product scenario: its per-product columns of
+    ``runs.parquet`` are in docs/experiments.md, one set per product."""
+    from sim.experiments import run_sweep
+
+    spec = {
+        "name": "lineup_cols",
+        "base": str(ROOT / "configs" / "xiaomi_su7_suv.yaml"),
+        "mode": "deterministic",
+        "grid": {"factory.allocation.order": [["suv", "su7"], ["su7", "suv"]]},
+    }
+    run_sweep(spec, executor="serial", out=tmp_path / "sweep", progress=False)
+    columns = columns_of(tmp_path / "sweep" / "runs.parquet")
+    ours = [c for c in columns if c.startswith("product_")]
+    assert len(ours) == 2 * 6 and "product_suv_total_deliveries" in ours
+    documented = column_table(ROOT / "docs" / "experiments.md", "`runs.parquet` columns")
+    assert undocumented(columns, documented) == []
