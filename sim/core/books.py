@@ -196,11 +196,10 @@ def combine(ops: dict[str, Operations], capacity: np.ndarray) -> Operations:
     )
 
 
-def _allocation_mix(ops: Operations, shares: np.ndarray, cal: Calendar, delivered: bool):
-    """Trim shares of the cars allocated (``delivered``: delivered) each month when the mix is
-    of orders: each allocation carries the mix of its order's month; a month without any takes
-    its own shares."""
-    day = ops.alloc_day + (ops.logistics_lag_days if delivered else 0)
+def _delivered_mix(ops: Operations, shares: np.ndarray, cal: Calendar) -> np.ndarray:
+    """Trim shares of the cars delivered each month when the mix is of orders: each delivery
+    carries the mix of its order's month; a month without any takes its own shares."""
+    day = ops.alloc_day + ops.logistics_lag_days
     keep = (day < cal.n_days) & (ops.alloc_count > 0)
     out = shares.copy()
     if not keep.any():
@@ -212,6 +211,24 @@ def _allocation_mix(ops: Operations, shares: np.ndarray, cal: Calendar, delivere
     for t in range(shares.shape[1]):
         got = np.bincount(month, w * shares[order_month, t], cal.months)
         has = total > 0
+        out[has, t] = got[has] / total[has]
+    return out
+
+
+def _build_mix(ops: Operations, shares: np.ndarray, cal: Calendar) -> np.ndarray:
+    """Trim shares of the cars allocated each day (rows: days) when the mix is of orders: each
+    allocation carries the mix of its order's month; a day without any takes its month's."""
+    out = shares[cal.day_month].copy()
+    day = ops.alloc_day
+    keep = (day < cal.n_days) & (ops.alloc_count > 0)
+    if not keep.any():
+        return out
+    order_month = cal.day_month[np.clip(ops.alloc_order_day[keep], 0, cal.n_days - 1)]
+    w = ops.alloc_count[keep]
+    total = np.bincount(day[keep], w, cal.n_days)
+    has = total > 0
+    for t in range(shares.shape[1]):
+        got = np.bincount(day[keep], w * shares[order_month, t], cal.n_days)
         out[has, t] = got[has] / total[has]
     return out
 
@@ -309,8 +326,8 @@ def close_books(
         prod, ops = products[name], product_ops[name]
         mix[name] = trim_shares(prod, cal)
         if prod.mix is not None and prod.mix.basis == "orders":
-            build[name] = _allocation_mix(ops, mix[name], cal, delivered=False)
-            deliv[name] = _allocation_mix(ops, mix[name], cal, delivered=True)
+            build[name] = _build_mix(ops, mix[name], cal)  # per day: each car its order's
+            deliv[name] = _delivered_mix(ops, mix[name], cal)
         else:
             build[name] = deliv[name] = mix[name]
     plant = None
@@ -325,7 +342,12 @@ def close_books(
     if len(within) > 1 or per_kwh:
         builders = {n: products[n] for n in within or names[:1]}
         production = {n: product_ops[n].production for n in builders}
-        plant = plant_experience(builders, production, build, cal, shared=len(within) > 1)
+        days = {
+            n: 0 if n == names[0] else cal.day_of(launch_date(sc, products[n])) for n in builders
+        }
+        plant = plant_experience(
+            builders, production, build, cal, shared=len(within) > 1, launch_days=days
+        )
     per, costs = {}, {}
     for name in names:
         per[name], costs[name] = _product_books(

@@ -64,16 +64,22 @@ def step_by_day(comp: WrightCost | DeclineCost, cal: Calendar) -> np.ndarray | N
 
 @dataclass(frozen=True)
 class Experience:
-    """Plant-wide experience paths for components shared across products."""
+    """Plant-wide experience for components shared across products."""
 
     cars: np.ndarray
-    """Cars of every product built by each day boundary, pilot builds included (n_days + 1)."""
+    """Cars of every product built before each day (n_days), pilot builds included: the
+    first product's from the start, each other's from its launch day."""
     kwh: np.ndarray
-    """kWh of battery built by each day boundary, pilot builds included (n_days + 1)."""
+    """kWh of battery built before each day (n_days), pilot builds included likewise."""
     cars_per_day: np.ndarray
     kwh_per_day: np.ndarray
     shared: bool = True
     """More than one product builds: ``plant`` experience is not one product's own."""
+
+
+def by_day(rows: np.ndarray, cal: Calendar) -> np.ndarray:
+    """Rows per month, or already per day, as rows per day."""
+    return rows if len(rows) == cal.n_days else rows[cal.day_month]
 
 
 def plant_experience(
@@ -82,21 +88,27 @@ def plant_experience(
     build_shares: dict[str, np.ndarray],
     cal: Calendar,
     shared: bool = True,
+    launch_days: dict[str, int] | None = None,
 ) -> Experience:
     """The plant's experience from the ``products`` that build within the run (``shared``:
-    more than one of them)."""
+    more than one of them); a product's pilot builds join it on its ``launch_days`` day (the
+    start when not given)."""
     cars = np.zeros(cal.n_days)
     kwh = np.zeros(cal.n_days)
-    cars0 = kwh0 = 0.0
+    cars_pilot = np.zeros(cal.n_days)
+    kwh_pilot = np.zeros(cal.n_days)
     for name, prod in products.items():
-        size = (build_shares[name] @ battery_sizes(prod))[cal.day_month]  # kWh per car, by day
+        size = by_day(build_shares[name] @ battery_sizes(prod), cal)  # kWh per car, by day
         cars += production[name]
         kwh += production[name] * size
-        cars0 += prod.initial_experience_units
-        kwh0 += prod.initial_experience_units * float(size[0]) if size.size else 0.0
+        day = min(max((launch_days or {}).get(name, 0), 0), cal.n_days - 1)
+        cars_pilot[day] += prod.initial_experience_units
+        kwh_pilot[day] += prod.initial_experience_units * float(size[day])
+    before = np.concatenate(([0.0], np.cumsum(cars)[:-1]))
+    kwh_before = np.concatenate(([0.0], np.cumsum(kwh)[:-1]))
     return Experience(
-        cars=cars0 + np.concatenate(([0.0], np.cumsum(cars))),
-        kwh=kwh0 + np.concatenate(([0.0], np.cumsum(kwh))),
+        cars=before + np.cumsum(cars_pilot),
+        kwh=kwh_before + np.cumsum(kwh_pilot),
         cars_per_day=cars,
         kwh_per_day=kwh,
         shared=shared,
@@ -141,7 +153,7 @@ def product_costs(
             built = total_cost(experience + cum_prod, comp) - base - pilot
             at = {k: total_cost(experience - stock + v, comp) - base for k, v in out_by.items()}
         else:
-            factor = factor_m[cal.day_month]  # per car built that day (kWh in, per kWh)
+            factor = by_day(factor_m, cal)  # per car built that day (kWh in, per kWh)
             mu0 = float(factor_m[0])
             if isinstance(comp, DeclineCost):
                 daily = production * decline_cost(years, comp) * factor
@@ -152,15 +164,16 @@ def product_costs(
                 pilot = float(total_cost(experience, comp) - lost) * mu0
             else:  # the day's cost of every product's builds, this product's share of it
                 if basis == "plant":
-                    path, per_day, unit0 = plant.cars, plant.cars_per_day, 1.0
+                    begin, per_day, unit0 = plant.cars, plant.cars_per_day, 1.0
                 else:  # battery_kwh: the curve counts kWh, the factor holds this car's kWh
-                    path, per_day = plant.kwh, plant.kwh_per_day
+                    begin, per_day = plant.kwh, plant.kwh_per_day
                     unit0 = float(_kwh_per_car(product, build_shares, cal)[0])
                 with np.errstate(divide="ignore", invalid="ignore"):
                     share = np.where(per_day > 0, production / per_day, 0.0)
-                daily = share * np.diff(total_cost(path, comp)) * factor
-                lost = total_cost(path[0] - stock * unit0, comp)
-                pilot = float(total_cost(path[0], comp) - lost) * mu0 / (unit0 or 1.0)
+                day_cost = total_cost(begin + per_day, comp) - total_cost(begin, comp)
+                daily = share * day_cost * factor
+                lost = total_cost(begin[0] - stock * unit0, comp)
+                pilot = float(total_cost(begin[0], comp) - lost) * mu0 / (unit0 or 1.0)
             if steps is not None:  # a step never takes a car's cost below zero
                 daily = np.maximum(daily + production * steps * factor, 0.0)
             built = np.concatenate(([0.0], np.cumsum(daily)))
@@ -176,4 +189,4 @@ def product_costs(
 
 def _kwh_per_car(product: Product, build_shares: np.ndarray, cal: Calendar) -> np.ndarray:
     """The build mix's kWh per car, by day."""
-    return (build_shares @ battery_sizes(product))[cal.day_month]
+    return by_day(build_shares @ battery_sizes(product), cal)

@@ -45,6 +45,9 @@ class ProductInputs:
     rng_orders: np.random.Generator | None
     rng_cancel: np.random.Generator | None
     opening_stock: float = 0.0
+    pilot_builds: float = 0.0
+    """Cars built before its launch that join the plant's experience (yield) on its launch day
+    (the first product's are in the plant's experience from the start)."""
 
 
 @dataclass
@@ -59,7 +62,7 @@ class LineupInputs:
     yield_gap: float
     yield_halving_units: float
     experience: float
-    """Plant experience at the start (pilot builds of every product): drives yield."""
+    """Plant experience at the start (the first product's pilot builds): drives yield."""
     policy: str
     priority: list[int]
     """Product indices in priority order (``priority``)."""
@@ -211,6 +214,7 @@ def lineup_process(env, inp: LineupInputs, log: LineupLog):
                 launched = [i for i in range(k) if prods[i].launch_day <= d]
                 eligible = [[i for i in m if prods[i].launch_day <= d] for _, m in pools]
                 next_change = min([c for c in changes if c > d], default=n_days)
+                built += sum(p.pilot_builds for p in prods if p.launch_day == d)
             for i in active:
                 bl = backlogs[i]
                 arriving = order_days[i][d]

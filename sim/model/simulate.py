@@ -248,11 +248,12 @@ def _simulate_lineup(scenario, seed, mode, cal, env, plant: Plant) -> Result:
                 rng_orders=stream(seed, "orders" + suffix) if stochastic else None,
                 rng_cancel=stream(seed, "cancellations" + suffix) if stochastic else None,
                 opening_stock=floor(stock) if stochastic else stock,
+                pilot_builds=0.0 if i == 0 else prod.initial_experience_units,
             )
         )
     al = fac.allocation
     y = fac.yield_
-    experience = sum(p.initial_experience_units for p in products.values())
+    experience = fac.initial_experience_units  # the others' pilots join at their launch
     inp = LineupInputs(
         n_days=cal.n_days,
         month_start_day=cal.month_start_day.tolist(),
