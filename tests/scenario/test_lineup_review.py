@@ -143,3 +143,79 @@ def test_a_shared_idle_line_charges_the_launched_product_not_the_later_one(tiny_
     assert pm.loc[("car", "2024-01"), "cogs_fixed"] == pytest.approx(3_000)
     assert pm.loc[("van", "2024-01"), "cogs_fixed"] == 0.0
     assert pm.loc[("car", "2024-02"), "cogs_fixed"] == pytest.approx(3_000)  # all its output
+
+
+def van(launch: str, pilots: float, experience: str = "product") -> dict:
+    return {
+        "launch": {"date": launch, "preorders": 1000},
+        "demand": {"kind": "constant", "orders_per_month": 0},
+        "price": {"asp_usd": 40_000},
+        "initial_experience_units": pilots,
+        "costs": {"components": {"parts": {"kind": "wright", "first_unit_usd": 30_000,
+                                           "floor_usd": 1_000, "progress_ratio": 0.8,
+                                           "experience": experience}}},
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize("launch", ["2024-04-01", "2025-01-01"])
+def test_a_later_products_pilot_builds_join_the_plant_on_its_launch_day(tiny_scenario_dict, launch):
+    # yield learns (0.6 to 0.95, halving every 2,000 cars) and the car's parts learn with the
+    # plant's cars: the van's 50,000 pilot builds would lift both from day 0 if they counted
+    # before its launch; until the launch, the car's months must be those of a van without any
+    data = tiny_scenario_dict(
+        {
+            "launch.preorders": 1_000_000,
+            "factory.yield": {"initial": 0.6, "mature": 0.95, "halving_units": 2000},
+            "costs.components.parts": {"kind": "wright", "first_unit_usd": 30_000,
+                                       "floor_usd": 1_000, "progress_ratio": 0.8,
+                                       "experience": "plant"},
+        }
+    )  # fmt: skip
+    with_pilots = {**data, "products": {"van": van(launch, 50_000, "plant")}}
+    without = {**data, "products": {"van": van(launch, 0.0, "plant")}}
+    a = simulate(scenario_from_dict(with_pilots)).monthly
+    b = simulate(scenario_from_dict(without)).monthly
+    before = 3 if launch == "2024-04-01" else 6  # months before the launch within the run
+    for column in ("production", "deliveries", "cogs_parts", "operating_profit"):
+        np.testing.assert_array_equal(a[column][:before], b[column][:before], err_msg=column)
+    if launch == "2024-04-01":  # from the launch on, the pilots lift yield: more cars
+        assert a["production"][3] > b["production"][3]
+
+
+def test_with_a_mix_of_orders_each_trims_cost_is_its_own_across_a_mix_change(
+    tiny_scenario_dict,
+):
+    # flat costs: parts 20,000 a car, x 1.3 for a perf car; orders are all base until March,
+    # all perf from March; a 45-day logistics lag carries cars across months. Every delivered
+    # base car costs 20,000 and every perf car 26,000, in every month, whatever the mix of the
+    # cars built that month
+    data = tiny_scenario_dict(
+        {
+            "launch.preorders": 0,
+            "demand": {"kind": "constant", "orders_per_month": 3000},
+            "factory.logistics_lag_days": 45,
+            "trims": {
+                "base": {"price_usd": 30_000},
+                "perf": {"price_usd": 50_000, "cost_factors": {"parts": 1.3}},
+            },
+            "mix": {
+                "basis": "orders",
+                "shares": {"base": 1.0, "perf": 0.0},
+                "changes": {"2024-03": {"base": 0.0, "perf": 1.0}},
+            },
+        }
+    )
+    del data["price"]
+    result = simulate(scenario_from_dict(data))
+    trims = result.trims_monthly
+    sold = trims[trims["deliveries"] > 1e-9]
+    unit = sold.set_index(["month", "trim"])["unit_variable_cost"]
+    for (month, trim), cost in unit.items():
+        assert cost == pytest.approx(20_000 * (1.3 if trim == "perf" else 1.0)), (month, trim)
+    assert set(sold["trim"]) == {"base", "perf"}
+    # and the month's books: 20,000 a base car and 26,000 a perf car delivered
+    m = result.monthly.set_index("month")
+    for month, rows in sold.groupby("month"):
+        cars = rows.set_index("trim")["deliveries"]
+        want = 20_000 * cars.get("base", 0.0) + 26_000 * cars.get("perf", 0.0)
+        assert m.loc[month, "cogs_parts"] == pytest.approx(want), month
