@@ -215,15 +215,19 @@ def _delivered_mix(ops: Operations, shares: np.ndarray, cal: Calendar) -> np.nda
     return out
 
 
-def _build_mix(ops: Operations, shares: np.ndarray, cal: Calendar) -> np.ndarray:
-    """Trim shares of the cars allocated each day (rows: days) when the mix is of orders: each
-    allocation carries the mix of its order's month; a day without any takes its month's."""
-    out = shares[cal.day_month].copy()
+def _build_mix(ops: Operations, shares: np.ndarray, cal: Calendar, orders: bool) -> np.ndarray:
+    """Trim shares of the cars allocated each day (rows: days), each car the trim it will be
+    delivered as: the mix of its order's month (``orders``), else of its delivery's month; a
+    day without allocations takes the mix of the month its cars would be delivered in."""
+    last = cal.n_days - 1
+    lag = ops.logistics_lag_days
+    out = shares[cal.day_month[np.minimum(np.arange(cal.n_days) + (0 if orders else lag), last)]]
     day = ops.alloc_day
     keep = (day < cal.n_days) & (ops.alloc_count > 0)
     if not keep.any():
         return out
-    order_month = cal.day_month[np.clip(ops.alloc_order_day[keep], 0, cal.n_days - 1)]
+    when = ops.alloc_order_day[keep] if orders else day[keep] + lag
+    order_month = cal.day_month[np.clip(when, 0, last)]
     w = ops.alloc_count[keep]
     total = np.bincount(day[keep], w, cal.n_days)
     has = total > 0
@@ -325,11 +329,14 @@ def close_books(
     for name in names:
         prod, ops = products[name], product_ops[name]
         mix[name] = trim_shares(prod, cal)
-        if prod.mix is not None and prod.mix.basis == "orders":
-            build[name] = _build_mix(ops, mix[name], cal)  # per day: each car its order's
-            deliv[name] = _delivered_mix(ops, mix[name], cal)
-        else:
+        if prod.mix is None:  # no trims, or one
             build[name] = deliv[name] = mix[name]
+        elif prod.mix.basis == "orders":  # per day: each car its order's trim
+            build[name] = _build_mix(ops, mix[name], cal, orders=True)
+            deliv[name] = _delivered_mix(ops, mix[name], cal)
+        else:  # per day: each car the trim of the month it is delivered in
+            build[name] = _build_mix(ops, mix[name], cal, orders=False)
+            deliv[name] = mix[name]
     plant = None
     # a product launched after the horizon builds nothing: plant experience is then the one
     # product's own, in its closed form

@@ -182,13 +182,12 @@ def test_a_later_products_pilot_builds_join_the_plant_on_its_launch_day(tiny_sce
         assert a["production"][3] > b["production"][3]
 
 
-def test_with_a_mix_of_orders_each_trims_cost_is_its_own_across_a_mix_change(
-    tiny_scenario_dict,
-):
-    # flat costs: parts 20,000 a car, x 1.3 for a perf car; orders are all base until March,
-    # all perf from March; a 45-day logistics lag carries cars across months. Every delivered
-    # base car costs 20,000 and every perf car 26,000, in every month, whatever the mix of the
-    # cars built that month
+@pytest.mark.parametrize("basis", ["orders", "deliveries"])
+def test_each_trims_cost_is_its_own_across_a_mix_change(tiny_scenario_dict, basis):
+    # flat costs: parts 20,000 a car, x 1.3 for a perf car; the mix is all base until March,
+    # all perf from March (of the orders, or of the deliveries); a 45-day logistics lag carries
+    # cars across months. Every delivered base car costs 20,000 and every perf car 26,000, in
+    # every month, whatever the mix of the cars built that month
     data = tiny_scenario_dict(
         {
             "launch.preorders": 0,
@@ -199,7 +198,7 @@ def test_with_a_mix_of_orders_each_trims_cost_is_its_own_across_a_mix_change(
                 "perf": {"price_usd": 50_000, "cost_factors": {"parts": 1.3}},
             },
             "mix": {
-                "basis": "orders",
+                "basis": basis,
                 "shares": {"base": 1.0, "perf": 0.0},
                 "changes": {"2024-03": {"base": 0.0, "perf": 1.0}},
             },
