@@ -337,8 +337,10 @@ def deliveries_by_product(products: pd.DataFrame, title: str | None = None) -> F
     x = style.month_dates(wide.index)
     bottom = np.zeros(len(wide))
     for i, name in enumerate(wide.columns):
-        top = bottom + wide[name].to_numpy(float)
-        ax.fill_between(x, bottom, top, color=style.colour(i), alpha=0.85, lw=0, label=str(name))
+        cars = wide[name].to_numpy(float)
+        top = bottom + cars
+        label = str(name) + ("" if cars.any() else " (no deliveries)")
+        ax.fill_between(x, bottom, top, color=style.colour(i), alpha=0.85, lw=0, label=label)
         bottom = top
     ax.plot(x, bottom, color=OKABE_ITO["black"], lw=1.0, label="all products")
     marks.finish_axes(ax, x, ylabel="Cars delivered per month", count=True)
