@@ -189,6 +189,9 @@ def lineup_process(env, inp: LineupInputs, log: LineupLog):
     active: list[int] = []
     launched: list[int] = []
     eligible: list[list[int]] = [[] for _ in pools]
+    priority_first = policy == "priority"
+    rank = {i: r for r, i in enumerate(inp.priority)}  # with priority: members in its order
+
     for month in range(months):
         first, end = month_starts[month], month_starts[month + 1]
         for i, p in enumerate(prods):
@@ -207,12 +210,17 @@ def lineup_process(env, inp: LineupInputs, log: LineupLog):
             if month == 0:
                 orders[0] += seeded[i]
         month_pool = [[0.0] * k for _ in pools]  # output each pool gives each product
+        plan = [(pool_caps[j], eligible[j], month_pool[j]) for j in range(n_pools) if eligible[j]]
         for d in range(first, end):
             yield timeout(1)
             if d >= next_change:  # a product opens its books or launches: who does what
                 active = [i for i in range(k) if opens[i] <= d]
                 launched = [i for i in range(k) if prods[i].launch_day <= d]
                 eligible = [[i for i in m if prods[i].launch_day <= d] for _, m in pools]
+                if priority_first:
+                    eligible = [sorted(m, key=rank.__getitem__) for m in eligible]
+                plan = [(pool_caps[j], eligible[j], month_pool[j]) for j in range(n_pools)
+                        if eligible[j]]  # fmt: skip
                 next_change = min([c for c in changes if c > d], default=n_days)
                 built += sum(p.pilot_builds for p in prods if p.launch_day == d)
             for i in active:
@@ -241,23 +249,33 @@ def lineup_process(env, inp: LineupInputs, log: LineupLog):
             yf = y_mat - y_gap * 0.5 ** (built / y_half)
             cap = [0.0] * k
             left = wants[:]
-            for j in range(n_pools):
-                c = pool_caps[j][d] * s
-                members = eligible[j]
-                if c <= 0 or not members:
+            for caps_j, members, given in plan:
+                c = caps_j[d] * s
+                if c <= 0:
                     continue
                 c *= yf
-                given = month_pool[j]
                 if len(members) == 1:
                     i = members[0]
                     cap[i] += c
                     left[i] -= c
                     given[i] += c
-                    continue
-                for i, share in split(policy, c, left, members, inp):
-                    cap[i] += share
-                    left[i] -= share
-                    given[i] += share
+                elif priority_first:  # each in order takes what it still wants
+                    for i in members:
+                        w = left[i]
+                        if w <= 0:
+                            continue
+                        take = w if w < c else c
+                        cap[i] += take
+                        left[i] = w - take
+                        given[i] += take
+                        c -= take
+                        if c <= 0:
+                            break
+                else:
+                    for i, share in split(policy, c, left, members, inp):
+                        cap[i] += share
+                        left[i] -= share
+                        given[i] += share
             # -- each product builds and allocates
             for i in launched:
                 ci = cap[i]
