@@ -12,8 +12,9 @@ inventory and receivables less payables and the deposit liability) + investing (
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from functools import cached_property
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cached_property, partial
 
 import numpy as np
 
@@ -99,7 +100,9 @@ def wait_stats(ops: Operations, cal: Calendar) -> tuple[np.ndarray, np.ndarray]:
     total = np.bincount(month, weight, cal.months)
     has = total > 0
     mean[has] = np.bincount(month, weight * wait, cal.months)[has] / total[has]
-    order = np.lexsort((days, month))  # by month, then wait
+    low = int(days.min())  # a reservation older than the run waits longer than it lasts
+    span = int(days.max()) - low + 1
+    order = np.argsort(month * span + (days - low), kind="stable")  # by month, then wait
     wait, cum = wait[order], np.cumsum(weight[order])
     # records are sorted by month, then wait: the month's P90 is the first record whose running
     # weight reaches the weight before the month plus 90 % of the month's own
@@ -163,16 +166,28 @@ def line_period_costs(sc: Scenario, cal: Calendar) -> dict[str, tuple]:
 
 @dataclass(frozen=True)
 class Books:
-    """A run's books: the totals table, and per product and per trim."""
+    """A run's books: the totals table, and per product and per trim (built on first use)."""
 
     columns: dict[str, np.ndarray]
     """The monthly totals table (the car business, and the company when it has a block)."""
-    products: dict[str, dict[str, np.ndarray]]
-    """Per product: its monthly columns (shared costs allocated, see :func:`close_books`)."""
-    trims: dict[tuple[str, str], dict[str, np.ndarray]]
-    """Per (product, trim): deliveries, price, revenue and variable cost per month."""
     operations: Operations
     """The day-by-day flows of all products together."""
+    names: tuple[str, ...]
+    """The products, first product first."""
+    trim_count: int
+    """Trims of all products (a product without trims counts one)."""
+    make_products: Callable[[], dict[str, dict[str, np.ndarray]]] = field(repr=False)
+    make_trims: Callable[[], dict[tuple[str, str], dict[str, np.ndarray]]] = field(repr=False)
+
+    @cached_property
+    def products(self) -> dict[str, dict[str, np.ndarray]]:
+        """Per product: its monthly columns (shared costs allocated, see :func:`close_books`)."""
+        return self.make_products()
+
+    @cached_property
+    def trims(self) -> dict[tuple[str, str], dict[str, np.ndarray]]:
+        """Per (product, trim): deliveries, price, revenue and variable cost per month."""
+        return self.make_trims()
 
 
 def combine(ops: dict[str, Operations], capacity: np.ndarray) -> Operations:
@@ -469,9 +484,16 @@ def close_books(
     }
     if co is not None:
         cols |= company_columns(co, cal, operating, shared)
-    by_product = _allocate(sc, cal, names, per, costs, lines, line_output, rnd + sga, shared)
-    trims = trim_books(products, names, per, costs, deliv, build, cal)
-    return Books(columns=cols, products=by_product, trims=trims, operations=ops)
+    return Books(
+        columns=cols,
+        operations=ops,
+        names=tuple(names),
+        trim_count=sum(len(trim_names(products[n])) for n in names),
+        make_products=partial(
+            _allocate, sc, cal, names, per, costs, lines, line_output, rnd + sga, shared
+        ),
+        make_trims=partial(trim_books, products, names, per, costs, deliv, build, cal),
+    )
 
 
 def _mean_price(names, per, deliveries) -> np.ndarray:

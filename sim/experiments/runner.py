@@ -188,7 +188,7 @@ def _add_full(full: dict[str, list[Any]], result: Any, row: int) -> None:
 def _record(result: Any) -> dict[str, Any]:
     out = {"status": "ok", "error": None, **result.record.flat()}
     books = result.books
-    if books is not None and len(books.products) > 1:
+    if books is not None and len(books.names) > 1:
         index = {label: i for i, label in enumerate(result.calendar.labels)}
         for name, p in result.products.items():
             for k in PRODUCT_BREAKEVENS:

@@ -199,7 +199,7 @@ class Result:
     def has_lineup(self) -> bool:
         """More than one plain product: several products, or trims."""
         books = self.books
-        return books is not None and (len(books.products) > 1 or len(books.trims) > 1)
+        return books is not None and (len(books.names) > 1 or books.trim_count > 1)
 
     @property
     def lineup_tables(self) -> dict[str, pd.DataFrame]:
