@@ -151,11 +151,12 @@ def operations(log: PlantLog, capacity, lag: int, opening_stock: float, origin: 
 
 
 def _finish(scenario, mode, stochastic, seed, cal, product_ops, nominal, events, line_output=None):
-    books = close_books(scenario, cal, product_ops, nominal, line_output)
-    check_finite(scenario.name, cal, books.columns)
-    if len(product_ops) > 1:  # one product's table is the totals' own numbers
-        for name, cols in books.products.items():
-            check_finite(f"{scenario.name} ({name})", cal, cols)
+    with np.errstate(over="ignore", invalid="ignore"):  # an overflow is refused just below
+        books = close_books(scenario, cal, product_ops, nominal, line_output)
+        check_finite(scenario.name, cal, books.columns)
+        if len(product_ops) > 1:  # one product's table is the totals' own numbers
+            for name, cols in books.products.items():
+                check_finite(f"{scenario.name} ({name})", cal, cols)
     total = product_ops[scenario.product] if len(product_ops) == 1 else books.operations
     return Result(
         scenario=scenario,
