@@ -12,7 +12,7 @@ inventory and receivables less payables and the deposit liability) + investing (
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property, partial
 
@@ -20,10 +20,15 @@ import numpy as np
 
 from sim.config.lineup import launch_date, lineup, products_of_line
 from sim.config.schema import Scenario
-from sim.core.calendar import DAYS_PER_YEAR, Calendar, add_months, schedule_by_month
+from sim.core.calendar import (
+    Calendar,
+    add_months,
+    month_ends,
+    month_sums,
+    schedule_by_month,
+)
 from sim.core.company import company_columns
 from sim.core.costing import ProductCosts, plant_experience, product_costs
-from sim.core.learning import run_cost_rates
 from sim.core.mix import shares as trim_shares
 from sim.core.mix import trim_factor, trim_names, trim_prices
 from sim.core.workingcap import cash_flows, payables, receivables
@@ -77,14 +82,6 @@ class Operations:
         return out
 
 
-def _month_sum(daily: np.ndarray, cal: Calendar) -> np.ndarray:
-    return np.add.reduceat(daily, cal.month_start_day[:-1])
-
-
-def _month_end(cumulative: np.ndarray, cal: Calendar) -> np.ndarray:
-    return cumulative[cal.month_start_day[1:] - 1]
-
-
 def wait_stats(ops: Operations, cal: Calendar) -> tuple[np.ndarray, np.ndarray]:
     """Mean and P90 wait (days from order to delivery) of the cars delivered each month."""
     mean = np.full(cal.months, np.nan)
@@ -116,16 +113,6 @@ def month_shares(cal: Calendar, first_day: int) -> np.ndarray:
     """Share of each month's days from ``first_day`` on (0 before, 1 after, pro rata in it)."""
     days = cal.month_start_day
     return np.clip(days[1:] - np.maximum(days[:-1], first_day), 0, None) / cal.days_in_month
-
-
-def period_costs(sc: Scenario, cal: Calendar) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Fixed manufacturing cost, depreciation and capex cash per month, all lines together
-    (see :func:`line_period_costs`)."""
-    lines = line_period_costs(sc, cal)
-    fixed = sum((f for f, _, _ in lines.values()), np.zeros(cal.months))
-    dep = sum((d for _, d, _ in lines.values()), np.zeros(cal.months))
-    capex = sum((c for _, _, c in lines.values()), np.zeros(cal.months))
-    return fixed, dep, capex
 
 
 def line_period_costs(sc: Scenario, cal: Calendar) -> dict[str, tuple]:
@@ -176,6 +163,9 @@ class Books:
     """The products, first product first."""
     trim_count: int
     """Trims of all products (a product without trims counts one)."""
+    cost_rates: dict[str, dict[str, dict[str, float | None]]]
+    """Per product and cost component: its first and last car's cost in the run and the
+    effective change per doubling and per year (see :class:`~sim.core.costing.ProductCosts`)."""
     make_products: Callable[[], dict[str, dict[str, np.ndarray]]] = field(repr=False)
     make_trims: Callable[[], dict[tuple[str, str], dict[str, np.ndarray]]] = field(repr=False)
 
@@ -216,50 +206,43 @@ def _delivered_mix(ops: Operations, shares: np.ndarray, cal: Calendar) -> np.nda
     carries the mix of its order's month; a month without any takes its own shares."""
     day = ops.alloc_day + ops.logistics_lag_days
     keep = (day < cal.n_days) & (ops.alloc_count > 0)
-    out = shares.copy()
-    if not keep.any():
-        return out
-    month = cal.day_month[day[keep]]
-    order_month = cal.day_month[np.clip(ops.alloc_order_day[keep], 0, cal.n_days - 1)]
-    w = ops.alloc_count[keep]
-    total = np.bincount(month, w, cal.months)
-    for t in range(shares.shape[1]):
-        got = np.bincount(month, w * shares[order_month, t], cal.months)
-        has = total > 0
-        out[has, t] = got[has] / total[has]
-    return out
+    rows, weight = cal.day_month[day[keep]], ops.alloc_count[keep]
+    return _carry_mix(shares.copy(), rows, ops.alloc_order_day[keep], weight, shares, cal)
 
 
 def _build_mix(ops: Operations, shares: np.ndarray, cal: Calendar, orders: bool) -> np.ndarray:
     """Trim shares of the cars allocated each day (rows: days), each car the trim it will be
     delivered as: the mix of its order's month (``orders``), else of its delivery's month; a
     day without allocations takes the mix of the month its cars would be delivered in."""
-    last = cal.n_days - 1
     lag = ops.logistics_lag_days
-    out = shares[cal.day_month[np.minimum(np.arange(cal.n_days) + (0 if orders else lag), last)]]
-    day = ops.alloc_day
-    keep = (day < cal.n_days) & (ops.alloc_count > 0)
-    if not keep.any():
-        return out
-    when = ops.alloc_order_day[keep] if orders else day[keep] + lag
-    order_month = cal.day_month[np.clip(when, 0, last)]
-    w = ops.alloc_count[keep]
-    total = np.bincount(day[keep], w, cal.n_days)
+    ahead = np.minimum(np.arange(cal.n_days) + (0 if orders else lag), cal.n_days - 1)
+    out = shares[cal.day_month[ahead]]
+    keep = (ops.alloc_day < cal.n_days) & (ops.alloc_count > 0)
+    day, weight = ops.alloc_day[keep], ops.alloc_count[keep]
+    source = ops.alloc_order_day[keep] if orders else day + lag
+    return _carry_mix(out, day, source, weight, shares, cal)
+
+
+def _carry_mix(out, rows, source_day, w, shares, cal) -> np.ndarray:
+    """``out``'s ``rows`` that hold allocations (``w`` cars each) become the mix their cars
+    carry: each car weighs in with the shares of the month of its ``source_day``."""
+    month = cal.day_month[np.clip(source_day, 0, cal.n_days - 1)]
+    total = np.bincount(rows, w, len(out))
     has = total > 0
     for t in range(shares.shape[1]):
-        got = np.bincount(day[keep], w * shares[order_month, t], cal.n_days)
+        got = np.bincount(rows, w * shares[month, t], len(out))
         out[has, t] = got[has] / total[has]
     return out
 
 
-def _product_books(sc, prod, cal, ops, build, deliv, plant) -> tuple[dict, ProductCosts]:
+def _product_books(sc, prod, cal, ops, build, deliv, plant, day) -> tuple[dict, ProductCosts]:
     """One product's flows, revenue and product costs per month (no shared costs yet)."""
     deliv_daily = ops.deliveries
-    orders = _month_sum(ops.orders, cal)
-    cancellations = _month_sum(ops.cancellations, cal)
-    deliveries = _month_sum(deliv_daily, cal)
-    cum_deliv_end = _month_end(np.cumsum(deliv_daily), cal)
-    in_transit = _month_end(np.cumsum(ops.allocated), cal) - cum_deliv_end
+    orders = month_sums(ops.orders, cal)
+    cancellations = month_sums(ops.cancellations, cal)
+    deliveries = month_sums(deliv_daily, cal)
+    cum_deliv_end = month_ends(np.cumsum(deliv_daily), cal)
+    in_transit = month_ends(np.cumsum(ops.allocated), cal) - cum_deliv_end
     avg_wait, p90_wait = wait_stats(ops, cal)
     asp = (deliv * trim_prices(prod, cal)).sum(axis=1)
     la = prod.launch
@@ -268,11 +251,11 @@ def _product_books(sc, prod, cal, ops, build, deliv, plant) -> tuple[dict, Produ
     as_revenue = la.breakage == "revenue"
     revenue = deliveries * asp + (kept if as_revenue else 0.0)
     pc = product_costs(
-        prod, cal, ops.production, deliv_daily, ops.allocated, ops.opening_stock, build, plant
+        prod, cal, ops.production, deliv_daily, ops.allocated, ops.opening_stock, build, plant, day
     )
     ends = cal.month_start_day[1:]
-    cum_orders = _month_end(np.cumsum(ops.orders), cal)
-    cum_cancel = _month_end(np.cumsum(ops.cancellations), cal)
+    cum_orders = month_ends(np.cumsum(ops.orders), cal)
+    cum_cancel = month_ends(np.cumsum(ops.cancellations), cal)
     deposits = deposit * (orders - deliveries)
     if la.deposit_refundable:
         deposits = deposits - deposit * cancellations
@@ -284,7 +267,7 @@ def _product_books(sc, prod, cal, ops, build, deliv, plant) -> tuple[dict, Produ
         "in_transit": in_transit,
         "avg_wait_days": avg_wait,
         "p90_wait_days": p90_wait,
-        "production": _month_sum(ops.production, cal),
+        "production": month_sums(ops.production, cal),
         "deliveries": deliveries,
         "inventory": ops.inventory_end,
         "asp": asp,
@@ -295,7 +278,7 @@ def _product_books(sc, prod, cal, ops, build, deliv, plant) -> tuple[dict, Produ
         "receivables": receivables(sc, deliv_daily, asp[cal.day_month], ends, deposit),
         "deposit_liability": deposit * (cum_orders - cum_deliv_end - cum_cancel),
         "deposits": deposits,
-        "cumulative_production": _month_end(np.cumsum(ops.production), cal),
+        "cumulative_production": month_ends(np.cumsum(ops.production), cal),
         "cumulative_deliveries": cum_deliv_end,
     }
     return cols, pc
@@ -355,7 +338,8 @@ def close_books(
     plant = None
     # a product launched after the horizon builds nothing: plant experience is then the one
     # product's own, in its closed form
-    within = [n for n in names if cal.day_of(launch_date(sc, products[n])) < cal.n_days]
+    launch_day = {n: cal.day_of(launch_date(sc, products[n])) for n in names}
+    within = [n for n in names if launch_day[n] < cal.n_days]
     per_kwh = any(
         getattr(c, "experience", "") == "battery_kwh"
         for n in names
@@ -364,16 +348,21 @@ def close_books(
     if len(within) > 1 or per_kwh:
         builders = {n: products[n] for n in within or names[:1]}
         production = {n: product_ops[n].production for n in builders}
-        days = {
-            n: 0 if n == names[0] else cal.day_of(launch_date(sc, products[n])) for n in builders
-        }
+        days = {n: 0 if n == names[0] else launch_day[n] for n in builders}
         plant = plant_experience(
             builders, production, build, cal, shared=len(within) > 1, launch_days=days
         )
     per, costs = {}, {}
     for name in names:
         per[name], costs[name] = _product_books(
-            sc, products[name], cal, product_ops[name], build[name], deliv[name], plant
+            sc,
+            products[name],
+            cal,
+            product_ops[name],
+            build[name],
+            deliv[name],
+            plant,
+            launch_day[name],
         )
     ops = combine(product_ops, capacity)
     first = per[names[0]]
@@ -386,10 +375,7 @@ def close_books(
         asp = _mean_price(names, per, deliveries)
         avg_wait, p90_wait = wait_stats(ops, cal)
     # a product launched after the horizon adds no cost columns (its costs are all zero)
-    delivered: dict[str, np.ndarray] = {}
-    for name in within or names[:1]:
-        for comp, values in costs[name].delivered.items():
-            delivered[comp] = delivered[comp] + values if comp in delivered else values
+    delivered = _sum_by_key(costs[n].delivered for n in within or names[:1])
     lines = line_period_costs(sc, cal)
     fixed = sum((f for f, _, _ in lines.values()), np.zeros(cal.months))
     dep = sum((d for _, d, _ in lines.values()), np.zeros(cal.months))
@@ -421,7 +407,7 @@ def close_books(
         "in_transit": total["in_transit"],
         "avg_wait_days": avg_wait,
         "p90_wait_days": p90_wait,
-        "capacity": _month_sum(capacity, cal),
+        "capacity": month_sums(capacity, cal),
         "production": production,
         "weekly_run_rate": production / (cal.days_in_month / 7.0),  # cars/week
         "deliveries": deliveries,
@@ -454,10 +440,7 @@ def close_books(
     )
     if refundable:
         cols["deposit_refunds"] = total["deposit_refunds"]
-    purchases: dict[str, np.ndarray] = {}
-    for name in names:
-        for comp, values in costs[name].purchases.items():
-            purchases[comp] = purchases[comp] + values if comp in purchases else values
+    purchases = _sum_by_key(costs[n].purchases for n in names)
     cols |= {
         "other_income": other_income,
         "operating_profit": operating,
@@ -489,11 +472,21 @@ def close_books(
         operations=ops,
         names=tuple(names),
         trim_count=sum(len(trim_names(products[n])) for n in names),
+        cost_rates={n: costs[n].rates for n in names},
         make_products=partial(
             _allocate, sc, cal, names, per, costs, lines, line_output, rnd + sga, shared
         ),
         make_trims=partial(trim_books, products, names, per, costs, deliv, build, cal),
     )
+
+
+def _sum_by_key(parts: Iterable[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
+    """Arrays of the same name summed across dicts (in the order their names first appear)."""
+    out: dict[str, np.ndarray] = {}
+    for part in parts:
+        for key, values in part.items():
+            out[key] = out[key] + values if key in out else values
+    return out
 
 
 def _mean_price(names, per, deliveries) -> np.ndarray:
@@ -522,13 +515,14 @@ def _allocate(sc, cal, names, per, costs, lines, line_output, fixed_opex, shared
     }
     revenue = sum(per[n]["revenue"] for n in names)
     shared_opex = fixed_opex + (shared if shared is not None else 0.0)
+    weights = {ln: _weights(line_output, ln, products_of, cal, names, launched) for ln in lines}
     out = {}
     for name in names:
         own = per[name]
         fixed = np.zeros(cal.months)
         dep = np.zeros(cal.months)
         for line_name, (f, d, _) in lines.items():
-            w = _weights(line_output, line_name, products_of, cal, names, launched).get(name)
+            w = weights[line_name].get(name)
             if w is not None:
                 fixed = fixed + f * w
                 dep = dep + d * w
@@ -612,17 +606,6 @@ def trim_books(products, names, per, costs, deliv, build, cal):
                 "unit_variable_cost": unit,
             }
     return out
-
-
-def cost_rates(
-    sc: Scenario, cal: Calendar, cols: dict[str, np.ndarray]
-) -> dict[str, dict[str, float | None]]:
-    """Each cost component's effective change per doubling and per year over the run (from the
-    run's first car to its last built; see :func:`sim.core.learning.effective_rates`)."""
-    built = float(cols["cumulative_production"][-1])
-    years = cal.n_days / DAYS_PER_YEAR
-    experience = sc.factory.initial_experience_units
-    return run_cost_rates(sc.costs.components, experience, built, years)
 
 
 def check_finite(source: str, cal: Calendar, cols: dict[str, np.ndarray]) -> None:

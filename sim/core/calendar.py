@@ -104,6 +104,16 @@ class Calendar:
         return None if month is None else self.labels[month]
 
 
+def month_sums(daily: np.ndarray, cal: Calendar) -> np.ndarray:
+    """A daily flow summed per month."""
+    return np.add.reduceat(daily, cal.month_start_day[:-1])
+
+
+def month_ends(cumulative: np.ndarray, cal: Calendar) -> np.ndarray:
+    """A running total (one value per day) at each month's last day."""
+    return cumulative[cal.month_start_day[1:] - 1]
+
+
 def schedule_by_month(schedule, cal: Calendar) -> np.ndarray:
     """A dated schedule (``base`` then ``changes``, each holding until the next) per month."""
     return dated_values(schedule.base, schedule.changes, cal)

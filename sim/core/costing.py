@@ -28,8 +28,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.config.schema import DeclineCost, Product, WrightCost
-from sim.core.calendar import DAYS_PER_YEAR, Calendar, dated_values
-from sim.core.learning import decline_cost, total_cost
+from sim.core.calendar import DAYS_PER_YEAR, Calendar, dated_values, month_ends
+from sim.core.learning import decline_cost, effective_rates, total_cost, unit_cost_of
 from sim.core.mix import battery_sizes, per_car_factor
 
 
@@ -47,10 +47,9 @@ class ProductCosts:
     """The part of it allocated to orders and on its way."""
     opening_inventory: float
     """The pilot stock's product cost at the start."""
-
-
-def _month_end(cumulative: np.ndarray, cal: Calendar) -> np.ndarray:
-    return cumulative[cal.month_start_day[1:] - 1]
+    rates: dict[str, dict[str, float | None]]
+    """Per component, the cost of the product's first and last car in the run and its
+    effective change per doubling and per year (:func:`sim.core.learning.effective_rates`)."""
 
 
 def step_by_day(comp: WrightCost | DeclineCost, cal: Calendar) -> np.ndarray | None:
@@ -98,7 +97,7 @@ def plant_experience(
     cars_pilot = np.zeros(cal.n_days)
     kwh_pilot = np.zeros(cal.n_days)
     for name, prod in products.items():
-        size = by_day(build_shares[name] @ battery_sizes(prod), cal)  # kWh per car, by day
+        size = _kwh_per_car(prod, build_shares[name], cal)
         cars += production[name]
         kwh += production[name] * size
         day = min(max((launch_days or {}).get(name, 0), 0), cal.n_days - 1)
@@ -124,24 +123,26 @@ def product_costs(
     opening_stock: float,
     build_shares: np.ndarray,
     plant: Experience | None,
+    first_day: int = 0,
 ) -> ProductCosts:
     """One product's costs by first in, first out: its pilot stock, then its cars in build
     order. ``plant`` is None when the product is the only one (``plant`` experience is then
-    the product's own)."""
+    the product's own); ``first_day`` is its launch day (for its cost rates)."""
     experience = product.initial_experience_units
     stock = opening_stock
     cum_prod = np.concatenate(([0.0], np.cumsum(production)))
     out_by = {  # FIFO positions of the month-end stocks
-        "deliv": _month_end(np.cumsum(deliveries), cal),
-        "alloc": _month_end(np.cumsum(allocated), cal),
-        "made": stock + _month_end(cum_prod[1:], cal),
+        "deliv": month_ends(np.cumsum(deliveries), cal),
+        "alloc": month_ends(np.cumsum(allocated), cal),
+        "made": stock + month_ends(cum_prod[1:], cal),
     }
     positions = np.concatenate(([0.0], stock + cum_prod))
     years = (np.arange(cal.n_days) + 0.5) / DAYS_PER_YEAR
-    delivered, purchases = {}, {}
+    delivered, purchases, rates = {}, {}, {}
     inventory, in_transit, opening = np.zeros(cal.months), np.zeros(cal.months), 0.0
     for name, comp in product.costs.components.items():
-        factor_m = per_car_factor(product, name, build_shares)  # per month
+        factor_m = per_car_factor(product, name, build_shares)  # per month (or day)
+        factor = by_day(factor_m, cal)  # per car built that day (kWh in, per kWh)
         plain = bool(np.all(factor_m == 1.0))
         steps = step_by_day(comp, cal)
         basis = comp.experience if isinstance(comp, WrightCost) else "time"
@@ -153,7 +154,6 @@ def product_costs(
             built = total_cost(experience + cum_prod, comp) - base - pilot
             at = {k: total_cost(experience - stock + v, comp) - base for k, v in out_by.items()}
         else:
-            factor = by_day(factor_m, cal)  # per car built that day (kWh in, per kWh)
             mu0 = float(factor_m[0])
             if isinstance(comp, DeclineCost):
                 daily = production * decline_cost(years, comp) * factor
@@ -184,7 +184,33 @@ def product_costs(
         inventory += at["made"] - at["deliv"]
         in_transit += at["alloc"] - at["deliv"]
         opening += pilot
-    return ProductCosts(delivered, purchases, inventory, in_transit, opening)
+        rates[name] = _rates(
+            product, comp, basis, production, build_shares, factor, steps, plant, first_day, cal
+        )
+    return ProductCosts(delivered, purchases, inventory, in_transit, opening, rates)
+
+
+def _rates(product, comp, basis, production, build_shares, factor, steps, plant, first_day, cal):
+    """A component's cost for the product's first car in the run (on its launch day) and its
+    last (at the run's end), at the experience its curve counts, with the trim factors (the
+    kWh per car for a per-kWh curve) and the steps in force then."""
+    first_day, last_day = min(max(first_day, 0), cal.n_days - 1), cal.n_days - 1
+    if basis == "plant":
+        first = float(plant.cars[first_day]) + 1.0
+        last = float(plant.cars[last_day] + plant.cars_per_day[last_day])
+    elif basis == "battery_kwh":
+        first = float(plant.kwh[first_day] + _kwh_per_car(product, build_shares, cal)[first_day])
+        last = float(plant.kwh[last_day] + plant.kwh_per_day[last_day])
+    else:  # the product's own cars (a decline cost reads only the years)
+        first = product.initial_experience_units + 1.0
+        last = product.initial_experience_units + float(production.sum())
+    last = max(last, first)
+    y_first, y_last = first_day / DAYS_PER_YEAR, cal.n_days / DAYS_PER_YEAR
+    costs = []
+    for day, n, years in ((first_day, first, y_first), (last_day, last, y_last)):
+        cost = unit_cost_of(comp, n, years) + (0.0 if steps is None else float(steps[day]))
+        costs.append(max(cost, 0.0) * float(factor[day]))
+    return effective_rates(*costs, first, last, y_last - y_first)
 
 
 def _kwh_per_car(product: Product, build_shares: np.ndarray, cal: Calendar) -> np.ndarray:

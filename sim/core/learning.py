@@ -151,41 +151,27 @@ def unit_cost_of(comp: WrightCost | DeclineCost, n: float, years: float) -> floa
 
 
 def effective_rates(
-    comp: WrightCost | DeclineCost, first: float, last: float, years: float
+    c_first: float, c_last: float, first: float, last: float, years: float
 ) -> dict[str, float | None]:
     """What a component's cost did over a run: the change per doubling and per year.
 
-    Compares the cost of car ``first`` (built at the start) with that of car ``last`` (built
-    ``years`` later), counting cars from the first pilot build: ``(c_last / c_first)^(1/k) - 1``
-    with ``k`` the doublings ``log2(last / first)`` or the years. ``None`` when there is no span
-    (no doubling, no time) or no cost. -0.14 per doubling is a progress ratio of 0.86.
+    ``c_first`` and ``c_last`` are the costs of the first and last car, built at experience
+    ``first`` and ``last`` (counted in the curve's own units, pilot builds included) and
+    ``years`` apart: ``(c_last / c_first)^(1/k) - 1`` with ``k`` the doublings
+    ``log2(last / first)`` or the years. ``None`` when there is no span (no doubling, no time)
+    or no cost. -0.14 per doubling is a progress ratio of 0.86.
     """
-    c0 = unit_cost_of(comp, first, 0.0)
-    c1 = unit_cost_of(comp, last, years)
     out: dict[str, float | None] = {
-        "unit_cost_first_usd": c0,
-        "unit_cost_last_usd": c1,
+        "unit_cost_first_usd": c_first,
+        "unit_cost_last_usd": c_last,
         "per_doubling": None,
         "per_year": None,
     }
-    if c0 <= 0 or c1 <= 0:
+    if c_first <= 0 or c_last <= 0:
         return out
-    ratio = c1 / c0
+    ratio = c_last / c_first
     if first >= 1 and last > first:
         out["per_doubling"] = ratio ** (1.0 / math.log2(last / first)) - 1.0
     if years > 0:
         out["per_year"] = ratio ** (1.0 / years) - 1.0
     return out
-
-
-def run_cost_rates(
-    components: dict[str, WrightCost | DeclineCost],
-    experience: float,
-    built_in_run: float,
-    years: float,
-) -> dict[str, dict[str, float | None]]:
-    """Each component's effective rates over a run: from the run's first car (``experience +
-    1``, counting the pilot builds) to its last (``experience + built_in_run``) and over the
-    run's ``years``; see :func:`effective_rates`."""
-    first, last = experience + 1.0, experience + max(built_in_run, 1.0)
-    return {name: effective_rates(c, first, last, years) for name, c in components.items()}

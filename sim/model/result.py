@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from sim.config.schema import Scenario
-from sim.core.books import BALANCE_STOCKS, MIN_CARS, Books, Operations, cost_rates
+from sim.core.books import BALANCE_STOCKS, MIN_CARS, Books, Operations
 from sim.core.breakeven import breakeven_indices, first_sustained, first_true
 from sim.core.calendar import Calendar
 from sim.core.outputs import RunRecord, run_record
@@ -49,10 +49,10 @@ class Result:
     operations: Operations = field(repr=False)
     columns: dict[str, np.ndarray] = field(repr=False)
     """The monthly table as arrays; ``monthly`` is the same as a DataFrame."""
+    books: Books = field(repr=False)
+    """The books per product and trim (``columns`` are their totals)."""
     events: int = 0
     """SimPy events processed."""
-    books: Books | None = field(default=None, repr=False)
-    """The books per product and trim (``columns`` are their totals)."""
 
     @cached_property
     def breakeven_index(self) -> dict[str, Any]:
@@ -77,7 +77,7 @@ class Result:
         share of the shared costs (:func:`sim.core.books.close_books` says how they are split).
         Its flows add up to the totals of :attr:`monthly`."""
         frames = []
-        for name, cols in self._products.items():
+        for name, cols in self.books.products.items():
             df = pd.DataFrame(cols)
             df.insert(0, "product", name)
             df.insert(0, "quarter", self.calendar.quarter_labels)
@@ -89,7 +89,7 @@ class Result:
     def products_quarterly(self) -> pd.DataFrame:
         """:attr:`products_monthly` by calendar quarter, as :attr:`quarterly` does the totals."""
         frames = []
-        for name, cols in self._products.items():
+        for name, cols in self.books.products.items():
             df = pd.DataFrame(self._quarters(cols))
             df.insert(1, "product", name)
             frames.append(df)
@@ -101,8 +101,7 @@ class Result:
         cars, list price, revenue and variable cost (a product without trims has one, named
         ``""``)."""
         frames = []
-        trims = {} if self.books is None else self.books.trims
-        for (product, trim), cols in trims.items():
+        for (product, trim), cols in self.books.trims.items():
             df = pd.DataFrame(cols)
             df.insert(0, "trim", trim)
             df.insert(0, "product", product)
@@ -111,12 +110,6 @@ class Result:
             frames.append(df)
         return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
-    @property
-    def _products(self) -> dict[str, dict[str, np.ndarray]]:
-        if self.books is None:
-            return {self.scenario.product: self.columns}
-        return self.books.products
-
     @cached_property
     def products(self) -> dict[str, dict[str, Any]]:
         """Per product: its break-evens (``YYYY-MM`` or None), its totals and when its own
@@ -124,7 +117,7 @@ class Result:
         sustain = self.scenario.breakeven.sustain_months
         label = self.calendar.label_of
         out = {}
-        for name, cols in self._products.items():
+        for name, cols in self.books.products.items():
             delivered = cols["deliveries"] >= MIN_CARS
             ok = delivered & (cols["operating_profit_per_car"] >= 0)
             first = first_true(ok)
@@ -139,6 +132,7 @@ class Result:
                     None if first is None else float(cols["cumulative_deliveries"][first])
                 ),
                 "totals": {k: float(cols[k].sum()) for k in PRODUCT_TOTALS},
+                "cost_rates": self.books.cost_rates[name],
                 "milestones": {
                     m: label(first_true(cols["cumulative_deliveries"] >= spec.at_least))
                     for m, spec in self.scenario.milestones.items()
@@ -191,15 +185,14 @@ class Result:
             "horizon_months": r.horizon_months,
             "currency": self.scenario.currency,
             **r.summary_sections(self.scenario.breakeven.sustain_months),
-            "cost_rates": cost_rates(self.scenario, self.calendar, self.columns),
+            "cost_rates": self.books.cost_rates[self.scenario.product],
             **self._lineup_sections(),
         }
 
     @property
     def has_lineup(self) -> bool:
         """More than one plain product: several products, or trims."""
-        books = self.books
-        return books is not None and (len(books.names) > 1 or books.trim_count > 1)
+        return len(self.books.names) > 1 or self.books.trim_count > 1
 
     @property
     def lineup_tables(self) -> dict[str, pd.DataFrame]:

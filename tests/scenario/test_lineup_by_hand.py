@@ -491,6 +491,67 @@ def test_a_per_kwh_battery_shared_by_two_products_costs_each_its_own_pack(tiny_s
     np.testing.assert_allclose(suv_batt, 10_000 * 50 * np.array([31, 29, 31]), rtol=1e-9)
 
 
+# --------------------------------------------------------------------------- cost rates
+def test_cost_rates_of_a_per_kwh_curve_count_kwh_and_price_the_car(tiny_scenario_dict):
+    # 60 kWh a car, USD 100 for the first kWh, 0.8 per doubling of the kWh built, no floor:
+    # the first car is at 60 kWh, the last (9 100 cars in Jan-Mar) at 546 000 kWh; each costs
+    # its kWh times the curve there, and the rate per doubling is the curve's own, -20 %
+    battery = {"kind": "wright", "experience": "battery_kwh", "first_unit_usd": 100,
+               "progress_ratio": 0.8}  # fmt: skip
+    changes = {"launch.preorders": BURST, "horizon_months": 3, "battery_kwh": 60,
+               "costs.components.battery": battery}  # fmt: skip
+    rates = run(tiny_scenario_dict, changes).summary["cost_rates"]["battery"]
+    b = np.log2(0.8)
+    assert rates["unit_cost_first_usd"] == pytest.approx(60 * 100 * 60.0**b, rel=1e-12)
+    assert rates["unit_cost_last_usd"] == pytest.approx(60 * 100 * 546_000.0**b, rel=1e-12)
+    assert rates["per_doubling"] == pytest.approx(-0.2, rel=1e-12)
+
+
+def test_cost_rates_of_a_later_product_start_at_its_launch_on_the_plant_curve(
+    tiny_scenario_dict,
+):
+    # plant learning (USD 10 000 for the first car, 0.8 per doubling): the car builds 100 a day
+    # alone in January (3 100 cars), then the SUV launches on 1 Feb (day 31) and both share the
+    # line; the SUV's first car is the plant's 3 101st, its last the plant's 9 100th (the
+    # run's), 60 days later
+    suv = {
+        **SUV,
+        "launch": {"preorders": BURST, "date": "2024-02-01"},
+        "costs": {
+            "components": {"parts": SUV["costs"]["components"]["parts"], "labour": LABOUR_PLANT}
+        },
+    }
+    r = two_products(
+        tiny_scenario_dict,
+        {"policy": "shares", "shares": {"car": 0.5, "suv": 0.5}},
+        suv,
+        **{"costs.components.labour": LABOUR_PLANT},
+    )
+    np.testing.assert_allclose(r.columns["production"], CARS[:3])
+    b = np.log2(0.8)
+    first, last = 10_000 * 3_101.0**b, 10_000 * 9_100.0**b
+    rates = r.summary["products"]["suv"]["cost_rates"]["labour"]
+    assert rates["unit_cost_first_usd"] == pytest.approx(first, rel=1e-12)
+    assert rates["unit_cost_last_usd"] == pytest.approx(last, rel=1e-12)
+    assert rates["per_doubling"] == pytest.approx(-0.2, rel=1e-12)
+    assert rates["per_year"] == pytest.approx((last / first) ** (365.25 / 60) - 1, rel=1e-12)
+    # the car's first car is the plant's first; the top-level rates are the first product's
+    car = r.summary["products"]["car"]["cost_rates"]["labour"]
+    assert car["unit_cost_first_usd"] == pytest.approx(10_000, rel=1e-12)
+    assert r.summary["cost_rates"] == r.summary["products"]["car"]["cost_rates"]
+
+
+def test_cost_rates_include_the_steps_in_force(tiny_scenario_dict):
+    # a flat USD 20 000 part with a USD 1 500 tariff from March: the first car (January) costs
+    # 20 000, the last (March) 21 500
+    parts = {"kind": "annual_decline", "start_usd": 20_000, "decline_per_year": 0,
+             "steps": {"2024-03": 1_500}}  # fmt: skip
+    changes = {"launch.preorders": BURST, "horizon_months": 3, "costs.components.parts": parts}
+    rates = run(tiny_scenario_dict, changes).summary["cost_rates"]["parts"]
+    assert rates["unit_cost_first_usd"] == pytest.approx(20_000)
+    assert rates["unit_cost_last_usd"] == pytest.approx(21_500)
+
+
 # --------------------------------------------------------------------------- company
 def test_income_tax_carries_losses_forward_by_hand():
     # losses of 10 first; 4 and 3 use 7 of them; of 5, 3 are used and 2 taxed (1 at 50 %);
