@@ -20,10 +20,9 @@ from hypothesis import strategies as st
 
 from sim.config.load import scenario_from_dict
 from sim.model.simulate import simulate
+from tests.support.strategies import MODES, SEEDS, demands, floats, month_label
 
 SETTINGS = settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-MODES = st.sampled_from(["deterministic", "stochastic"])
-SEEDS = st.integers(0, 2**32 - 1)
 
 FLOWS = ("orders", "cancellations", "production", "deliveries")
 STOCKS = ("backlog", "waiting", "in_transit", "inventory")
@@ -31,35 +30,8 @@ SUMMED = (*FLOWS, *STOCKS, "revenue", "cogs", "gross_profit", "operating_profit"
 """Per-product columns whose sum over the products is the totals table's column."""
 
 
-def floats(lo: float, hi: float) -> st.SearchStrategy[float]:
-    return st.floats(lo, hi, allow_nan=False, allow_infinity=False, allow_subnormal=False)
-
-
-def month_label(start: dt.date, months: int, day: int = 1) -> str:
-    y, m = divmod(start.month - 1 + months, 12)
-    return dt.date(start.year + y, m + 1, day).isoformat()
-
-
 def add_days(text: str, days: int) -> str:
     return (dt.date.fromisoformat(text) + dt.timedelta(days=days)).isoformat()
-
-
-@st.composite
-def demands(draw) -> dict[str, Any]:
-    kind = draw(st.sampled_from(["constant", "table", "bass"]))
-    if kind == "constant":
-        return {"kind": kind, "orders_per_month": draw(floats(0, 8_000))}
-    if kind == "table":
-        return {
-            "kind": kind,
-            "orders_per_month": draw(st.lists(floats(0, 8_000), min_size=1, max_size=5)),
-        }
-    return {
-        "kind": kind,
-        "p": draw(floats(0.001, 0.1)),
-        "q": draw(floats(0, 0.5)),
-        "market_size": draw(floats(1_000, 200_000)),
-    }
 
 
 @st.composite
@@ -107,7 +79,7 @@ def products(draw, start: dt.date, horizon: int, first: bool) -> dict[str, Any]:
             launch["reservations_from"] = add_days(launch["date"], -draw(st.integers(1, 90)))
     out: dict[str, Any] = {
         "launch": launch,
-        "demand": draw(demands()),
+        "demand": draw(demands(max_orders=8_000, max_q=0.5, max_market=200_000)),
         "patience": {
             "grace_weeks": draw(floats(0, 8)),
             "monthly_cancel_rate": draw(st.sampled_from([0.0, 0.02, 0.1])),

@@ -13,19 +13,9 @@ from hypothesis import strategies as st
 
 from sim.config.load import scenario_from_dict
 from sim.model.simulate import simulate
+from tests.support.strategies import MODES, SEEDS, demands, floats, month_label
 
 SETTINGS = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-MODES = st.sampled_from(["deterministic", "stochastic"])
-SEEDS = st.integers(0, 2**32 - 1)
-
-
-def floats(lo: float, hi: float) -> st.SearchStrategy[float]:
-    return st.floats(lo, hi, allow_nan=False, allow_infinity=False, allow_subnormal=False)
-
-
-def month_label(start: dt.date, months: int, day: int = 1) -> str:
-    y, m = divmod(start.month - 1 + months, 12)
-    return dt.date(start.year + y, m + 1, day).isoformat()
 
 
 @st.composite
@@ -43,24 +33,6 @@ def ramps(draw) -> dict[str, Any]:
     if kind == "logistic":
         ramp["steepness"] = draw(floats(0.5, 20))
     return ramp
-
-
-@st.composite
-def demands(draw) -> dict[str, Any]:
-    kind = draw(st.sampled_from(["constant", "bass", "table"]))
-    if kind == "constant":
-        return {"kind": kind, "orders_per_month": draw(floats(0, 20_000))}
-    if kind == "table":
-        return {
-            "kind": kind,
-            "orders_per_month": draw(st.lists(floats(0, 20_000), max_size=6, min_size=1)),
-        }
-    return {
-        "kind": kind,
-        "p": draw(floats(0.001, 0.2)),
-        "q": draw(floats(0, 1)),
-        "market_size": draw(floats(1_000, 500_000)),
-    }
 
 
 @st.composite
