@@ -40,8 +40,7 @@ def lineup(sc: Scenario) -> dict[str, Product]:
 
 def launch_date(sc: Scenario, product: Product) -> dt.date:
     """The day a product launches (the run's start when its launch names no date)."""
-    date = product.launch.date
-    return sc.start if date is None or date < sc.start else date
+    return product.launch.day(sc.start)
 
 
 def needs_lineup_plant(sc: Scenario) -> bool:
@@ -50,7 +49,7 @@ def needs_lineup_plant(sc: Scenario) -> bool:
     if sc.products:
         return True
     la = sc.launch
-    return (la.date is not None and la.date > sc.start) or la.reservations_from is not None
+    return la.day(sc.start) > sc.start or la.reservations_from is not None
 
 
 def products_of_line(sc: Scenario, line_products: list[str] | None) -> list[str]:

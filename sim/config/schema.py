@@ -51,6 +51,7 @@ Cars = Annotated[float, Field(ge=0, le=limits.MAX_CARS, allow_inf_nan=False)]
 """A count of cars (orders, a market, a stock)."""
 Experience = Annotated[float, Field(ge=0, le=limits.MAX_EXPERIENCE_UNITS, allow_inf_nan=False)]
 UsdPerCar = Annotated[float, Field(ge=0, le=limits.MAX_USD_PER_CAR, allow_inf_nan=False)]
+BatteryKwh = Annotated[float, Field(ge=0, le=1000, allow_inf_nan=False)]
 UsdPerMonth = Annotated[float, Field(ge=0, le=limits.MAX_USD_PER_MONTH, allow_inf_nan=False)]
 Months = Annotated[float, Field(gt=0, le=MAX_HORIZON_MONTHS, allow_inf_nan=False)]
 Days = Annotated[float, Field(gt=0, le=limits.MAX_DAYS, allow_inf_nan=False)]
@@ -175,6 +176,10 @@ class Launch(Strict):
     their age counts toward ``patience`` (an order older than the grace period may cancel before
     the first car; days before the run's start arrive on day 0, already aged). Left out, every
     launch order is placed on the launch day."""
+
+    def day(self, start: dt.date) -> dt.date:
+        """The launch day in a run starting on ``start`` (``date``, or the start)."""
+        return start if self.date is None or self.date < start else self.date
 
 
 class ConstantDemand(Strict):
@@ -612,7 +617,7 @@ class Trim(Strict):
 
     price_usd: PriceSchedule
     """Price per delivered car of this trim (USD): a number, or ``base`` and dated ``changes``."""
-    battery_kwh: Annotated[float, Field(ge=0, le=1000, allow_inf_nan=False)] | None = None
+    battery_kwh: BatteryKwh | None = None
     """Battery size (kWh), for cost components whose ``experience`` is ``battery_kwh``; left
     out, the product's ``battery_kwh``."""
     cost_factors: Annotated[
@@ -623,7 +628,17 @@ class Trim(Strict):
     8 % dearer); learning is shared with the other trims. Components not named: 1."""
 
 
+Trims = Annotated[
+    dict[str, Trim], Field(max_length=limits.MAX_LIST_ITEMS), AfterValidator(_names_are_identifiers)
+]
 MixShares = Annotated[dict[str, Share], Field(min_length=1, max_length=limits.MAX_LIST_ITEMS)]
+
+
+def sums_to_one(where: str, shares: dict[str, float]) -> None:
+    """Shares (a mix's, an allocation's) must sum to 1, within 1e-6."""
+    total = sum(shares.values())
+    if abs(total - 1.0) > 1e-6:
+        raise ValueError(f"{where}: must sum to 1, got {total:.6g}")
 
 
 class Mix(Strict):
@@ -643,13 +658,14 @@ class Mix(Strict):
     """Dated changes, ``YYYY-MM: {trim: share, ...}`` (each set sums to 1), holding for the
     whole of its month until the next."""
 
+    def dated(self) -> list[tuple[str, dict[str, float]]]:
+        """Each set of shares with the field it is at: ``shares``, ``changes.<date>``..."""
+        return [("shares", self.shares), *((f"changes.{d}", v) for d, v in self.changes.items())]
+
     @model_validator(mode="after")
     def _sum_to_one(self) -> Mix:
-        for when, shares in [("shares", self.shares), *self.changes.items()]:
-            total = sum(shares.values())
-            if abs(total - 1.0) > 1e-6:
-                where = "shares" if when == "shares" else f"changes.{when}"
-                raise ValueError(f"{where}: must sum to 1, got {total:.6g}")
+        for where, shares in self.dated():
+            sums_to_one(where, shares)
         return self
 
 
@@ -668,12 +684,10 @@ def check_product(
         raise ValueError("mix: needs trims")
     if len(trims) > 1 and mix is None:
         raise ValueError(f"mix: required field is missing ({len(trims)} trims need their shares)")
-    if mix is not None:
-        for when, shares in [("shares", mix.shares), *mix.changes.items()]:
-            for name in shares:
-                if name not in trims:
-                    where = "shares" if when == "shares" else f"changes.{when}"
-                    raise ValueError(f"mix.{where}: no trim {name!r} (trims: {', '.join(trims)})")
+    for where, shares in mix.dated() if mix is not None else ():
+        for name in shares:
+            if name not in trims:
+                raise ValueError(f"mix.{where}: no trim {name!r} (trims: {', '.join(trims)})")
     for trim_name, trim in trims.items():
         for comp in trim.cost_factors:
             if comp not in costs.components:
@@ -710,15 +724,11 @@ class Product(Strict):
     """Its price (left out with ``trims``), and the price elasticity of its order intake."""
     costs: Costs
     """Its variable cost per car."""
-    trims: Annotated[
-        dict[str, Trim],
-        Field(max_length=limits.MAX_LIST_ITEMS),
-        AfterValidator(_names_are_identifiers),
-    ] = Field(default_factory=dict)
+    trims: Trims = Field(default_factory=dict)
     """Its trims, by name, each with a price, a battery and cost factors; none: one version."""
     mix: Mix | None = None
     """The share of each trim over time (required with more than one trim)."""
-    battery_kwh: Annotated[float, Field(ge=0, le=1000, allow_inf_nan=False)] = 0.0
+    battery_kwh: BatteryKwh = 0.0
     """Battery size (kWh) of a car without a trim of its own."""
     initial_experience_units: Experience = 0.0
     """Cars of this product built before its launch (pilot builds): where its ``product``
@@ -846,15 +856,11 @@ class Scenario(Strict):
     """The first product's selling price (left out with ``trims``)."""
     costs: Costs
     """The first product's variable cost per car."""
-    trims: Annotated[
-        dict[str, Trim],
-        Field(max_length=limits.MAX_LIST_ITEMS),
-        AfterValidator(_names_are_identifiers),
-    ] = Field(default_factory=dict)
+    trims: Trims = Field(default_factory=dict)
     """The first product's trims, by name; none: one version."""
     mix: Mix | None = None
     """The share of each of the first product's trims over time."""
-    battery_kwh: Annotated[float, Field(ge=0, le=1000, allow_inf_nan=False)] = 0.0
+    battery_kwh: BatteryKwh = 0.0
     """Battery size (kWh) of a first-product car without a trim of its own."""
     products: Annotated[
         dict[str, Product],
@@ -924,7 +930,7 @@ class Scenario(Strict):
             opens = la.reservations_from
             if opens is None:
                 continue
-            day = la.date if la.date is not None and la.date > self.start else self.start
+            day = la.day(self.start)
             if opens >= day:
                 raise ValueError(
                     f"{where}launch.reservations_from: {opens.isoformat()} is not before the "
@@ -967,9 +973,7 @@ class Scenario(Strict):
             missing = [n for n in known if n not in al.shares]
             if missing:
                 raise ValueError(f"{where}.shares: no share for product {missing[0]!r}")
-            total = sum(al.shares.values())
-            if abs(total - 1.0) > 1e-6:
-                raise ValueError(f"{where}.shares: must sum to 1, got {total:.6g}")
+            sums_to_one(f"{where}.shares", al.shares)
         elif al.shares:
             raise ValueError(f"{where}.shares: only for policy shares")
         return self

@@ -52,28 +52,31 @@ def list_price(product: Product, cal: Calendar) -> np.ndarray:
     return (shares(product, cal) * trim_prices(product, cal)).sum(axis=1)
 
 
+def battery_kwh(product: Product, trim: str) -> float:
+    """kWh of one car of ``trim`` (its own, else the product's)."""
+    t = product.trims.get(trim)
+    return product.battery_kwh if t is None or t.battery_kwh is None else t.battery_kwh
+
+
 def battery_sizes(product: Product) -> np.ndarray:
     """kWh per car of each trim."""
-    if not product.trims:
-        return np.array([product.battery_kwh])
-    return np.array(
-        [
-            t.battery_kwh if t.battery_kwh is not None else product.battery_kwh
-            for t in product.trims.values()
-        ]
-    )
+    return np.array([battery_kwh(product, t) for t in trim_names(product)])
+
+
+def trim_factor(product: Product, trim: str, component: str) -> float:
+    """One car of ``trim``: the factor on a component's curve (times its kWh when priced per
+    kWh)."""
+    comp = product.costs.components[component]
+    t = product.trims.get(trim)
+    factor = 1.0 if t is None else t.cost_factors.get(component, 1.0)
+    if isinstance(comp, WrightCost) and comp.experience == "battery_kwh":
+        factor *= battery_kwh(product, trim)
+    return factor
 
 
 def per_car_factor(product: Product, component: str, share_rows: np.ndarray) -> np.ndarray:
-    """Per month: the share-weighted factor on a component's curve for one car (its cost
-    factor, times its kWh when the component is priced per kWh)."""
-    comp = product.costs.components[component]
-    factors = np.array(
-        [t.cost_factors.get(component, 1.0) for t in product.trims.values()] or [1.0]
-    )
-    if isinstance(comp, WrightCost) and comp.experience == "battery_kwh":
-        factors = factors * battery_sizes(product)
-    return share_rows @ factors
+    """Per row of trim shares: the share-weighted :func:`trim_factor`."""
+    return share_rows @ np.array([trim_factor(product, t, component) for t in trim_names(product)])
 
 
 def elasticity_factor(product: Product, cal: Calendar, launch_month: int) -> np.ndarray:
@@ -86,15 +89,3 @@ def elasticity_factor(product: Product, cal: Calendar, launch_month: int) -> np.
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.where(ref > 0, price / ref, 1.0)
     return np.where(ratio > 0, ratio, 1.0) ** e
-
-
-def trim_factor(product: Product, trim: str, component: str) -> float:
-    """One car of ``trim``: the factor on a component's curve (times its kWh when priced per
-    kWh)."""
-    comp = product.costs.components[component]
-    t = product.trims.get(trim)
-    factor = 1.0 if t is None else t.cost_factors.get(component, 1.0)
-    if isinstance(comp, WrightCost) and comp.experience == "battery_kwh":
-        kwh = product.battery_kwh if t is None or t.battery_kwh is None else t.battery_kwh
-        factor *= kwh
-    return factor
