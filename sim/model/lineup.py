@@ -91,13 +91,9 @@ def split(policy: str, cap: float, wants: list[float], eligible: list[int], inp:
     if not want or cap <= 0:
         return []
     if policy == "priority":
-        out, left = [], cap
-        for i in inp.priority:
-            if i in want and left > 0:
-                take = want[i] if want[i] < left else left
-                out.append((i, take))
-                left -= take
-        return out
+        got, left = [0.0] * len(wants), list(wants)
+        serve_in_order(cap, [i for i in inp.priority if i in want], left, got, [0.0] * len(wants))
+        return [(i, got[i]) for i in inp.priority if got[i] > 0]
     if policy == "backlog":
         total = sum(want.values())
         if total <= cap:
@@ -125,6 +121,25 @@ def split(policy: str, cap: float, wants: list[float], eligible: list[int], inp:
         if given <= 1e-12:
             break
     return [(i, c) for i, c in got.items() if c > 0]
+
+
+def serve_in_order(
+    cap: float, members: list[int], left: list[float], got: list[float], given: list[float]
+) -> None:
+    """The priority policy: ``members`` in priority order each take what they still want
+    (``left``, lowered in place) from ``cap`` until it is gone; what each takes is added to
+    ``got`` and ``given``."""
+    for i in members:
+        w = left[i]
+        if w <= 0:
+            continue
+        take = w if w < cap else cap
+        got[i] += take
+        given[i] += take
+        left[i] = w - take
+        cap -= take
+        if cap <= 0:
+            return
 
 
 def reservations(orders: float, days: int, whole: bool) -> list[float]:
@@ -259,18 +274,8 @@ def lineup_process(env, inp: LineupInputs, log: LineupLog):
                     cap[i] += c
                     left[i] -= c
                     given[i] += c
-                elif priority_first:  # each in order takes what it still wants
-                    for i in members:
-                        w = left[i]
-                        if w <= 0:
-                            continue
-                        take = w if w < c else c
-                        cap[i] += take
-                        left[i] = w - take
-                        given[i] += take
-                        c -= take
-                        if c <= 0:
-                            break
+                elif priority_first:  # members in priority order
+                    serve_in_order(c, members, left, cap, given)
                 else:
                     for i, share in split(policy, c, left, members, inp):
                         cap[i] += share

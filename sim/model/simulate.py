@@ -121,12 +121,15 @@ def simulate(
     log = PlantLog()
     plant = env.process(plant_process(env, inputs, log))
     env.run(until=plant)  # raises what the plant raised, if it failed
-    # SimPy events processed through the plant's last day: the plant's start and its days, and
-    # the disruption process's start and each disruption that began within the horizon
-    events = 1 + cal.n_days + (1 + len(spans) if spans is not None else 0)
-
+    events = _events(cal, spans)
     ops = operations(log, nominal, fac.logistics_lag_days, opening_stock)
     return _finish(scenario, mode, stochastic, seed, cal, {scenario.product: ops}, nominal, events)
+
+
+def _events(cal: Calendar, spans: list | None) -> int:
+    """SimPy events processed through the plant's last day: the plant's start and its days, and
+    the disruption process's start and each disruption that began within the horizon."""
+    return 1 + cal.n_days + (1 + len(spans) if spans is not None else 0)
 
 
 def operations(log: PlantLog, capacity, lag: int, opening_stock: float, origin: int = 0):
@@ -274,8 +277,7 @@ def _simulate_lineup(scenario, seed, mode, cal, env, plant: Plant) -> Result:
     log = LineupLog()
     proc = env.process(lineup_process(env, inp, log))
     env.run(until=proc)
-    spans = plant.spans
-    events = 1 + cal.n_days + (1 + len(spans) if spans is not None else 0)
+    events = _events(cal, plant.spans)
     nominal = np.sum(list(plant.line_caps.values()), axis=0)
     zero = np.zeros(cal.n_days)
     product_ops = {
