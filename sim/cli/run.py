@@ -235,52 +235,30 @@ def milestone_lines(reached: dict, scenario) -> list[str]:
 
 
 def lineup_lines(s: dict, scenario) -> list[str]:
-    """Per product (break-evens, first delivery, milestones on its own deliveries, cars) and the
+    """Per product (break-evens, first delivery, cars, milestones on its own deliveries) and the
     company (the car business beside the whole company's result), when the run has them."""
-    from sim.core.format import count, money
+    from sim.core.format import company_rows, product_rows
     from sim.core.outputs import label_or_never
 
     lines = []
     products = s.get("products")
     if products:
         names = list(products)
-        rows = [
-            ("  first delivery", lambda p: label_or_never(p["first_delivery"])),
-            ("  operating profit per car >= 0", lambda p: _month(p, "operating_per_car")),
-            (f"  ... held {s['breakeven']['sustain_months']} months",
-             lambda p: _month(p, "operating_per_car_sustained")),
-            ("  cars delivered", lambda p: count(p["totals"]["deliveries"])),
-            ("  operating profit", lambda p: money(p["totals"]["operating_profit"])),
-        ]  # fmt: skip
+        rows = product_rows(s)
         for name, m in scenario.milestones.items():
             if m.metric == "cumulative_deliveries" and m.at_least >= 1:
-                rows.append((f"  {_ordinal(m.at_least)} delivery",
-                             lambda p, n=name: label_or_never(p["milestones"][n])))  # fmt: skip
-        cells = [[cell(products[n]) for n in names] for _, cell in rows]
-        width = 2 + max(len(c) for c in [*names, *(c for row in cells for c in row)])
+                cells = [label_or_never(p["milestones"][name]) for p in products.values()]
+                rows.append((f"{_ordinal(m.at_least)} delivery", cells))
+        width = 2 + max(len(c) for c in [*names, *(c for _, row in rows for c in row)])
         lines += ["", f"{'By product':<34}" + "".join(f"{n:>{width}}" for n in names)]
-        for (label, _), row in zip(rows, cells, strict=True):
-            lines.append(f"{label:<34}" + "".join(f"{c:>{width}}" for c in row))
+        for label, row in rows:
+            lines.append(f"  {label:<32}" + "".join(f"{c:>{width}}" for c in row))
         lines.append("  (shared costs split by output and revenue: see products_monthly.csv)")
-    company = s.get("company")
+    company = company_rows(s)
     if company:
-        t = company["totals"]
-        lines += [
-            "",
-            "The company, over the horizon (the lines above are its car business)",
-            f"  car business operating profit    {money(t['operating_profit'])}",
-            f"  company operating profit         {money(t['company_operating_profit'])}",
-            f"  company pre-tax profit           {money(t['company_pretax_profit'])}",
-            f"  company tax                      {money(t['company_tax'])}",
-            f"  company net income               {money(t['company_net_income'])}",
-        ]
+        lines += ["", "The company, over the horizon (the lines above are its car business)"]
+        lines += [f"  {label:<32} {value}" for label, value in company]
     return lines
-
-
-def _month(product: dict, kind: str) -> str:
-    from sim.core.outputs import label_or_never
-
-    return label_or_never(product["breakeven"][kind])
 
 
 def quarters_title(quarters: int | None, total: int) -> str:

@@ -11,12 +11,13 @@ unit (:func:`csv_precision`); Parquet files keep full precision.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from sim.core.outputs import unit_of
+from sim.core.outputs import COMPANY_TOTALS, label_or_never, unit_of
 
 NA = "n/a"
 """What a missing number reads as."""
@@ -137,3 +138,25 @@ def csv_precision(frame: pd.DataFrame) -> pd.DataFrame:
         elif unit in CSV_SIGNIFICANT:
             out[column] = _significant(out[column], CSV_SIGNIFICANT[unit])
     return out
+
+
+def product_rows(summary: Mapping[str, Any]) -> list[tuple[str, list[str]]]:
+    """``summary.json``'s ``products`` as rows of (what, one cell per product, in its order):
+    the one place the console and the report word them."""
+    products = summary.get("products") or {}
+    held = f"... held {summary['breakeven']['sustain_months']} months"
+    rows = [
+        ("first delivery", lambda p: label_or_never(p["first_delivery"])),
+        ("operating profit per car >= 0",
+         lambda p: label_or_never(p["breakeven"]["operating_per_car"])),
+        (held, lambda p: label_or_never(p["breakeven"]["operating_per_car_sustained"])),
+        ("cars delivered", lambda p: count(p["totals"]["deliveries"])),
+        ("operating profit", lambda p: money(p["totals"]["operating_profit"])),
+    ]  # fmt: skip
+    return [(what, [cell(p) for p in products.values()]) for what, cell in rows]
+
+
+def company_rows(summary: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """``summary.json``'s ``company`` totals as (what, USD) rows; none without a company."""
+    totals = (summary.get("company") or {}).get("totals", {})
+    return [(COMPANY_TOTALS.get(k, k.replace("_", " ")), money(v)) for k, v in totals.items()]

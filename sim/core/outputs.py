@@ -94,6 +94,16 @@ def label_or_never(label: str | None) -> str:
     return label if label else NEVER
 
 
+COMPANY_TOTALS = {
+    "operating_profit": "car business operating profit",
+    "company_operating_profit": "company operating profit",
+    "company_pretax_profit": "company pre-tax profit",
+    "company_tax": "company tax",
+    "company_net_income": "company net income",
+}
+"""The company's totals in ``summary.json`` (monthly columns summed), and how they are named."""
+
+
 @dataclass(frozen=True)
 class RunRecord:
     """The scalars of one run: when it broke even, the capital it needed, its totals."""

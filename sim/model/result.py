@@ -13,7 +13,7 @@ from sim.config.schema import Scenario
 from sim.core.books import BALANCE_STOCKS, MIN_CARS, Books, Operations
 from sim.core.breakeven import breakeven_indices, first_sustained, first_true
 from sim.core.calendar import Calendar
-from sim.core.outputs import RunRecord, run_record
+from sim.core.outputs import COMPANY_TOTALS, RunRecord, run_record
 
 # Columns that are stocks (take the last month of a quarter) or ratios (recomputed)
 STOCKS = (
@@ -31,8 +31,6 @@ RATIOS = ("asp", "gross_margin", "operating_profit_per_car", "unit_cogs", "weekl
 PRODUCT_TOTALS = ("orders", "cancellations", "deliveries", "revenue", "gross_profit",
                   "operating_profit")  # fmt: skip
 """A product's flows summed over the horizon in ``summary.json``'s ``products``."""
-COMPANY_TOTALS = ("operating_profit", "company_operating_profit", "company_pretax_profit",
-                  "company_tax", "company_net_income")  # fmt: skip
 COMPANY_NOTE = (
     "break-even, per-car figures and cash are the car business (the EV segment, carrying its "
     "share of the shared opex); company_* columns are the whole company"

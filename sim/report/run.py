@@ -10,7 +10,7 @@ from typing import Any
 import pandas as pd
 import yaml
 
-from sim.core.format import count, money, percent
+from sim.core.format import company_rows, count, money, percent, product_rows
 from sim.core.outputs import MILESTONES, label_or_never
 from sim.io.rundir import RunFolder
 from sim.plots.sets import run_set
@@ -136,33 +136,6 @@ QUARTER_COLUMNS = (
 )
 
 
-COMPANY_ROWS = {"operating_profit": "car business operating profit"}
-"""How the company section names a total that is the car business's."""
-PRODUCT_HEADER = (
-    "product",
-    "first delivery",
-    "operating profit per car \u2265 0",
-    "held (sustained)",
-    "cars delivered",
-    "operating profit",
-)
-
-
-def product_rows(products: Mapping[str, Any]) -> list[list[str]]:
-    """One row per product of ``summary.json``'s ``products``."""
-    return [
-        [
-            name,
-            label_or_never(p["first_delivery"]),
-            label_or_never(p["breakeven"]["operating_per_car"]),
-            label_or_never(p["breakeven"]["operating_per_car_sustained"]),
-            count(p["totals"]["deliveries"]),
-            money(p["totals"]["operating_profit"]),
-        ]
-        for name, p in products.items()
-    ]
-
-
 def quarter_rows(quarterly: pd.DataFrame) -> tuple[list[str], list[list[str]]]:
     """Every quarter, the columns the folder has, each printed by the one formatter."""
     cols = [(h, c, f) for h, c, f in QUARTER_COLUMNS if c in quarterly.columns]
@@ -191,6 +164,7 @@ def run_page(run: RunFolder) -> Page:
     figs = run_set(run.monthly, s, products=run.products)
     page.section("Figures", *(figure(name, fig) for name, fig in figs.items()))
     if s.get("products"):
+        rows = product_rows(s)  # one row per product here, one column per question
         page.section(
             "By product",
             note(
@@ -198,20 +172,17 @@ def run_page(run: RunFolder) -> Page:
                 "(a line's fixed cost and depreciation by the output it got; R&D, SG&A and shared "
                 "opex by its share of revenue): products_monthly.csv and products_quarterly.csv."
             ),
-            table(PRODUCT_HEADER, product_rows(s["products"])),
+            table(
+                ("product", *(what.removeprefix("... ") for what, _ in rows)),
+                list(zip(s["products"], *(cells for _, cells in rows), strict=True)),
+            ),
         )
     if s.get("company"):
         co = s["company"]
         page.section(
             "The company",
             note(co["reports"][:1].upper() + co["reports"][1:] + "."),
-            table(
-                ("over the horizon", "USD"),
-                [
-                    (COMPANY_ROWS.get(k, k.replace("_", " ")), money(v))
-                    for k, v in co["totals"].items()
-                ],
-            ),
+            table(("over the horizon", "USD"), company_rows(s)),
         )
     header, rows = quarter_rows(run.quarterly)
     page.section(
