@@ -15,6 +15,7 @@ import numpy as np
 import pyarrow as pa
 
 from sim.config.load import apply_overrides, scenario_from_dict
+from sim.config.schema import Scenario
 from sim.core.outputs import BAND_METRICS, BREAKEVENS, FINALS, MILESTONES, TOTALS
 from sim.errors import ConfigError
 from sim.experiments.plan import SweepPlan, replication_seed
@@ -64,6 +65,10 @@ def run_schema(milestones: list[str], products: list[str] | tuple[str, ...] = ()
     return pa.schema([*RUN_SCHEMA, *extra])
 
 
+FIRST_PRODUCT = Scenario.model_fields["product"].default
+"""The first product's name when a scenario does not give one."""
+
+
 def product_names(variant_data: dict[str, dict[str, Any]]) -> list[str]:
     """The products of any variant with more than one, first product first (none for a sweep
     of one-product scenarios: its ``runs.parquet`` keeps its columns)."""
@@ -71,7 +76,7 @@ def product_names(variant_data: dict[str, dict[str, Any]]) -> list[str]:
     for data in variant_data.values():
         more = data.get("products") or {}
         if more:
-            names |= dict.fromkeys([data.get("product", "car"), *more])
+            names |= dict.fromkeys([data.get("product", FIRST_PRODUCT), *more])
     return list(names)
 
 
@@ -187,8 +192,7 @@ def _add_full(full: dict[str, list[Any]], result: Any, row: int) -> None:
 
 def _record(result: Any) -> dict[str, Any]:
     out = {"status": "ok", "error": None, **result.record.flat()}
-    books = result.books
-    if books is not None and len(books.names) > 1:
+    if len(result.books.names) > 1:
         index = {label: i for i, label in enumerate(result.calendar.labels)}
         for name, p in result.products.items():
             for k in PRODUCT_BREAKEVENS:
