@@ -28,7 +28,7 @@ from sim.core.calendar import (
     schedule_by_month,
 )
 from sim.core.company import company_columns
-from sim.core.costing import ProductCosts, plant_experience, product_costs
+from sim.core.costing import ProductCosts, cost_rates, plant_experience, product_costs
 from sim.core.mix import shares as trim_shares
 from sim.core.mix import trim_factor, trim_names, trim_prices
 from sim.core.workingcap import cash_flows, payables, receivables
@@ -163,16 +163,20 @@ class Books:
     """The products, first product first."""
     trim_count: int
     """Trims of all products (a product without trims counts one)."""
-    cost_rates: dict[str, dict[str, dict[str, float | None]]]
-    """Per product and cost component: its first and last car's cost in the run and the
-    effective change per doubling and per year (see :class:`~sim.core.costing.ProductCosts`)."""
     make_products: Callable[[], dict[str, dict[str, np.ndarray]]] = field(repr=False)
     make_trims: Callable[[], dict[tuple[str, str], dict[str, np.ndarray]]] = field(repr=False)
+    make_rates: Callable[[], dict[str, dict[str, dict[str, float | None]]]] = field(repr=False)
 
     @cached_property
     def products(self) -> dict[str, dict[str, np.ndarray]]:
         """Per product: its monthly columns (shared costs allocated, see :func:`close_books`)."""
         return self.make_products()
+
+    @cached_property
+    def cost_rates(self) -> dict[str, dict[str, dict[str, float | None]]]:
+        """Per product and cost component: its first and last car's cost in the run and the
+        effective change per doubling and per year (:func:`sim.core.costing.cost_rates`)."""
+        return self.make_rates()
 
     @cached_property
     def trims(self) -> dict[tuple[str, str], dict[str, np.ndarray]]:
@@ -235,7 +239,7 @@ def _carry_mix(out, rows, source_day, w, shares, cal) -> np.ndarray:
     return out
 
 
-def _product_books(sc, prod, cal, ops, build, deliv, plant, day) -> tuple[dict, ProductCosts]:
+def _product_books(sc, prod, cal, ops, build, deliv, plant) -> tuple[dict, ProductCosts]:
     """One product's flows, revenue and product costs per month (no shared costs yet)."""
     deliv_daily = ops.deliveries
     orders = month_sums(ops.orders, cal)
@@ -251,7 +255,7 @@ def _product_books(sc, prod, cal, ops, build, deliv, plant, day) -> tuple[dict, 
     as_revenue = la.breakage == "revenue"
     revenue = deliveries * asp + (kept if as_revenue else 0.0)
     pc = product_costs(
-        prod, cal, ops.production, deliv_daily, ops.allocated, ops.opening_stock, build, plant, day
+        prod, cal, ops.production, deliv_daily, ops.allocated, ops.opening_stock, build, plant
     )
     ends = cal.month_start_day[1:]
     cum_orders = month_ends(np.cumsum(ops.orders), cal)
@@ -362,7 +366,6 @@ def close_books(
             build[name],
             deliv[name],
             plant,
-            launch_day[name],
         )
     ops = combine(product_ops, capacity)
     first = per[names[0]]
@@ -472,12 +475,20 @@ def close_books(
         operations=ops,
         names=tuple(names),
         trim_count=sum(len(trim_names(products[n])) for n in names),
-        cost_rates={n: costs[n].rates for n in names},
         make_products=partial(
             _allocate, sc, cal, names, per, costs, lines, line_output, rnd + sga, shared
         ),
         make_trims=partial(trim_books, products, names, per, costs, deliv, build, cal),
+        make_rates=partial(_cost_rates, products, product_ops, build, plant, launch_day, cal),
     )
+
+
+def _cost_rates(products, product_ops, build, plant, launch_day, cal) -> dict[str, dict]:
+    """Each product's :func:`sim.core.costing.cost_rates` (asked for by the summary only)."""
+    return {
+        n: cost_rates(products[n], cal, ops.production, build[n], plant, launch_day[n])
+        for n, ops in product_ops.items()
+    }
 
 
 def _sum_by_key(parts: Iterable[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:

@@ -47,9 +47,6 @@ class ProductCosts:
     """The part of it allocated to orders and on its way."""
     opening_inventory: float
     """The pilot stock's product cost at the start."""
-    rates: dict[str, dict[str, float | None]]
-    """Per component, the cost of the product's first and last car in the run and its
-    effective change per doubling and per year (:func:`sim.core.learning.effective_rates`)."""
 
 
 def step_by_day(comp: WrightCost | DeclineCost, cal: Calendar) -> np.ndarray | None:
@@ -123,11 +120,10 @@ def product_costs(
     opening_stock: float,
     build_shares: np.ndarray,
     plant: Experience | None,
-    first_day: int = 0,
 ) -> ProductCosts:
     """One product's costs by first in, first out: its pilot stock, then its cars in build
     order. ``plant`` is None when the product is the only one (``plant`` experience is then
-    the product's own); ``first_day`` is its launch day (for its cost rates)."""
+    the product's own)."""
     experience = product.initial_experience_units
     stock = opening_stock
     cum_prod = np.concatenate(([0.0], np.cumsum(production)))
@@ -138,22 +134,20 @@ def product_costs(
     }
     positions = np.concatenate(([0.0], stock + cum_prod))
     years = (np.arange(cal.n_days) + 0.5) / DAYS_PER_YEAR
-    delivered, purchases, rates = {}, {}, {}
+    delivered, purchases = {}, {}
     inventory, in_transit, opening = np.zeros(cal.months), np.zeros(cal.months), 0.0
     for name, comp in product.costs.components.items():
         factor_m = per_car_factor(product, name, build_shares)  # per month (or day)
-        factor = by_day(factor_m, cal)  # per car built that day (kWh in, per kWh)
         plain = bool(np.all(factor_m == 1.0))
         steps = step_by_day(comp, cal)
-        basis = comp.experience if isinstance(comp, WrightCost) else "time"
-        if basis == "plant" and (plant is None or not plant.shared):
-            basis = "product"  # the plant builds this product alone: its own curve
+        basis = _basis(comp, plant)
         if basis == "product" and plain and steps is None:
             base = total_cost(experience - stock, comp)
             pilot = float(total_cost(experience, comp) - base)
             built = total_cost(experience + cum_prod, comp) - base - pilot
             at = {k: total_cost(experience - stock + v, comp) - base for k, v in out_by.items()}
         else:
+            factor = by_day(factor_m, cal)  # per car built that day (kWh in, per kWh)
             mu0 = float(factor_m[0])
             if isinstance(comp, DeclineCost):
                 daily = production * decline_cost(years, comp) * factor
@@ -184,16 +178,39 @@ def product_costs(
         inventory += at["made"] - at["deliv"]
         in_transit += at["alloc"] - at["deliv"]
         opening += pilot
-        rates[name] = _rates(
-            product, comp, basis, production, build_shares, factor, steps, plant, first_day, cal
-        )
-    return ProductCosts(delivered, purchases, inventory, in_transit, opening, rates)
+    return ProductCosts(delivered, purchases, inventory, in_transit, opening)
+
+
+def _basis(comp: WrightCost | DeclineCost, plant: Experience | None) -> str:
+    """What a component's cost follows: ``product``, ``plant`` or ``battery_kwh`` experience,
+    or ``time`` (a decline cost); ``plant`` is the product's own when it builds alone."""
+    basis = comp.experience if isinstance(comp, WrightCost) else "time"
+    return "product" if basis == "plant" and (plant is None or not plant.shared) else basis
+
+
+def cost_rates(
+    product: Product,
+    cal: Calendar,
+    production: np.ndarray,
+    build_shares: np.ndarray,
+    plant: Experience | None,
+    first_day: int,
+) -> dict[str, dict[str, float | None]]:
+    """Per component, the cost of the product's first car in the run (on its launch day,
+    ``first_day``) and its last (at the run's end), and the effective change per doubling and
+    per year (:func:`sim.core.learning.effective_rates`), at the experience its curve counts,
+    with the trim factors (the kWh per car for a per-kWh curve) and the steps in force then.
+    The arguments are :func:`product_costs`'s."""
+    out = {}
+    for name, comp in product.costs.components.items():
+        factor = by_day(per_car_factor(product, name, build_shares), cal)
+        args = (_basis(comp, plant), production, build_shares, factor, step_by_day(comp, cal))
+        out[name] = _rates(product, comp, *args, plant, first_day, cal)
+    return out
 
 
 def _rates(product, comp, basis, production, build_shares, factor, steps, plant, first_day, cal):
-    """A component's cost for the product's first car in the run (on its launch day) and its
-    last (at the run's end), at the experience its curve counts, with the trim factors (the
-    kWh per car for a per-kWh curve) and the steps in force then."""
+    """One component's :func:`cost_rates`."""
     first_day, last_day = min(max(first_day, 0), cal.n_days - 1), cal.n_days - 1
     if basis == "plant":
         first = float(plant.cars[first_day]) + 1.0
